@@ -1,0 +1,1 @@
+"""`scs-kit check`: the conformance run and its reports."""

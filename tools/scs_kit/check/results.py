@@ -1,0 +1,168 @@
+"""The results of one `scs-kit check` run: the data model every report is rendered from.
+
+`results.json` is this model serialised; `scs-kit report` and `scs-kit docs --results` read it back.
+Secret field values are redacted before anything is stored (see `redact`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import KitError
+
+FORMAT_VERSION = 1
+STATUSES = ("pass", "fail", "warn", "skip", "error")  # a check ends in exactly one of these
+# Worst first: the status a matrix cell shows when several checks share it.
+SEVERITY = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "skip": 0}
+FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS")
+REDACTED = "***"
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response, as evidence for a finding."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: str | None = None
+    status: int | None = None  # None when no response arrived
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str | None = None
+    curl: str = ""
+
+
+@dataclass
+class CheckResult:
+    id: str  # stable, e.g. "KEYS-POST-MAX-PLUS-ONE"
+    family: str  # one of FAMILIES
+    status: str  # one of STATUSES
+    title: str
+    resource: str | None = None  # None for checks that are not per resource
+    level: str = "MUST"  # MUST fails the implementation; SHOULD at most warns
+    rule: str | None = None  # id in the document's x-scs-rules
+    source: str = ""  # the vendor sentence the check enforces
+    message: str = ""
+    evidence: list[Exchange] = field(default_factory=list)
+    seed: int | None = None
+    replay: str = ""  # a command line that replays this check
+    duration_s: float = 0.0
+
+
+@dataclass
+class CreatedRecord:
+    resource: str
+    key: str
+    deleted: bool
+    note: str = ""
+
+
+@dataclass
+class RunResults:
+    kit_version: str
+    base_url: str
+    target: str  # "reference" (the bundled server) or "external"
+    profile: str
+    mode: str
+    seed: int
+    strict: bool
+    spec_path: str
+    spec_sha256: str
+    started_at: str  # ISO 8601, UTC
+    duration_s: float = 0.0
+    requests_sent: int = 0
+    exit_code: int = 0
+    outcome: str = "pass"  # pass | fail | error
+    resources: list[str] = field(default_factory=list)
+    families: list[str] = field(default_factory=lambda: list(FAMILIES))
+    checks: list[CheckResult] = field(default_factory=list)
+    created_records: list[CreatedRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # run-level notes, not check outcomes
+    format_version: int = FORMAT_VERSION
+
+    def summary(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for check in self.checks:
+            counts[check.status] += 1
+        return counts
+
+    def matrix(self) -> dict[str, dict[str, str]]:
+        """resource → family → worst status; checks without a resource count for every resource."""
+        cells: dict[str, dict[str, str]] = {r: {} for r in self.resources}
+        for check in self.checks:
+            for resource in [check.resource] if check.resource else self.resources:
+                row = cells.setdefault(resource, {})
+                current = row.get(check.family)
+                if current is None or SEVERITY[check.status] > SEVERITY[current]:
+                    row[check.family] = check.status
+        return cells
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["summary"] = self.summary()
+        return data
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written results file behind
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunResults":
+        data = dict(data)
+        data.pop("summary", None)
+        checks = [
+            CheckResult(**{**c, "evidence": [Exchange(**e) for e in c.get("evidence", [])]})
+            for c in data.pop("checks", [])
+        ]
+        created = [CreatedRecord(**r) for r in data.pop("created_records", [])]
+        return cls(**data, checks=checks, created_records=created)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RunResults":
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KitError(f"{path}: no such results file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise KitError(f"{path}: not a readable results file ({exc})") from None
+        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+            raise KitError(f"{path}: not a scs-kit results file (format_version {FORMAT_VERSION} expected)")
+        try:
+            return cls.from_dict(data)
+        except TypeError as exc:
+            raise KitError(f"{path}: malformed results file ({exc})") from None
+
+
+def redact(value: Any, secret_fields: Iterable[str]) -> Any:
+    """Replace the values of secret fields in JSON data (or JSON text) with `***`."""
+    secrets = frozenset(secret_fields)
+    if isinstance(value, dict):
+        return {k: (REDACTED if k in secrets and v not in (None, "") else redact(v, secrets)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, secrets) for v in value]
+    if isinstance(value, str) and secrets:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return _redact_text(value, secrets)
+        if isinstance(parsed, (dict, list)):
+            return json.dumps(redact(parsed, secrets), ensure_ascii=False)
+        return value
+    return value
+
+
+def _redact_text(text: str, secrets: frozenset[str]) -> str:
+    # Non-JSON text (a curl line, a truncated body): redact `"field": "value"` pairs, escaped or not.
+    for name in secrets:
+        for spelled in {name, name.encode("unicode_escape").decode("ascii")}:
+            text = re.sub(r'("' + re.escape(spelled) + r'"\s*:\s*)"(?:[^"\\]|\\.)*"', r'\1"' + REDACTED + '"', text)
+    return text
