@@ -1,0 +1,301 @@
+"""`scs-kit lint [SPEC]`: OpenAPI 3.1 validity plus the kit's own rules.
+
+Exit 0 clean, 1 findings, 2 unreadable or unparsable file. Each finding names a JSON pointer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from . import vendor_page
+from .errors import EXIT_FINDINGS, EXIT_OK
+from .spec import read_document, resolve
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+EVIDENCE = ("documented", "implied", "inferred")
+# Which of a resource's methods live on the collection path and which on the item path.
+COLLECTION_METHODS = {"GET", "POST"}
+ITEM_METHODS = {"GET", "PUT", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer}: [{self.rule}] {self.message}"
+
+
+def pointer(*parts: Any) -> str:
+    """RFC 6901 JSON pointer (as a URI fragment) for a path of keys."""
+    return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def lint_document(doc: dict) -> list[Finding]:
+    findings = list(_openapi_validity(doc))
+    if any(f.rule == "oas-structure" for f in findings):
+        return findings  # the kit's rules assume a structurally valid document
+    for rule in (_vendor_resources, _record_keys, _examples, _operation_examples, _sources, _evidence):
+        findings.extend(rule(doc))
+    return findings
+
+
+# --- OpenAPI validity (openapi-spec-validator) -------------------------------------------------
+
+
+def _openapi_validity(doc: dict) -> Iterator[Finding]:
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    version = str(doc.get("openapi", ""))
+    if not version.startswith("3.1."):
+        yield Finding("oas-structure", pointer("openapi"), f"OpenAPI 3.1.x expected, found {version or 'nothing'!r}")
+        return
+    validator = OpenAPIV31SpecValidator(doc)
+    structural = list(validator.schema_validator.iter_errors(doc))
+    for err in structural:
+        yield Finding("oas-structure", pointer(*err.absolute_path), err.message.splitlines()[0])
+    if structural:
+        return
+    try:
+        for err in validator.root_validator(validator.schema_path):
+            where = pointer(*getattr(err, "absolute_path", []) or [])
+            yield Finding("oas-semantics", where, str(err.message if hasattr(err, "message") else err).splitlines()[0])
+    except Exception as exc:  # the validator itself gave up on this document
+        yield Finding("oas-semantics", "#", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")
+
+
+# --- the kit's rules ---------------------------------------------------------------------------
+
+
+def _resources(doc: dict) -> list[tuple[int, dict, dict]]:
+    return [(i, t, t["x-scs-resource"]) for i, t in enumerate(doc.get("tags") or []) if isinstance(t, dict) and "x-scs-resource" in t]
+
+
+def _vendor_resources(doc: dict) -> Iterator[Finding]:
+    """The vendor's 19 resources, each with exactly its methods, key and minimum id."""
+    paths = doc.get("paths") or {}
+    seen = {}
+    for i, tag, ext in _resources(doc):
+        name = tag.get("name")
+        where = pointer("tags", i, "x-scs-resource")
+        if name not in vendor_page.RESOURCES:
+            yield Finding("vendor-resources", pointer("tags", i), f"resource {name!r} is not in the vendor's table")
+            continue
+        seen[name] = ext
+        key, methods, min_id = vendor_page.RESOURCES[name]
+        if ext.get("key") != key:
+            yield Finding("vendor-resources", where + "/key", f"{name}: key must be {key!r}, found {ext.get('key')!r}")
+        declared = tuple(str(m).upper() for m in ext.get("methods") or [])
+        if set(declared) != set(methods):
+            yield Finding("vendor-methods", where + "/methods", f"{name}: the vendor allows {', '.join(methods)}; x-scs-resource says {', '.join(declared) or 'nothing'}")
+        if int(ext.get("min-id", 1)) != min_id:
+            yield Finding("min-id", where + "/min-id", f"{name}: minimum id must be {min_id}, found {ext.get('min-id', 1)}")
+        collection, item = f"/{name}", f"/{name}/{{{key}}}"
+        for path, allowed in ((collection, COLLECTION_METHODS), (item, ITEM_METHODS)):
+            expected = {m.lower() for m in methods if m in allowed}
+            actual = {m for m in (paths.get(path) or {}) if m in HTTP_METHODS}
+            if path not in paths:
+                yield Finding("vendor-methods", pointer("paths", path), f"{name}: path {path} is missing")
+                continue
+            for m in sorted(expected - actual):
+                yield Finding("vendor-methods", pointer("paths", path, m), f"{name}: {m.upper()} {path} is a vendor method but is not documented")
+            for m in sorted(actual - expected):
+                yield Finding("vendor-methods", pointer("paths", path, m), f"{name}: {m.upper()} {path} is not a vendor method")
+        item_ops = paths.get(item) or {}
+        for m in sorted(set(item_ops) & set(HTTP_METHODS)):
+            for j, param in enumerate(item_ops[m].get("parameters") or []):
+                param = resolve(doc, param)
+                if param.get("in") == "path" and param.get("name") == key:
+                    minimum = (param.get("schema") or {}).get("minimum")
+                    if minimum != min_id:
+                        yield Finding("min-id", pointer("paths", item, m, "parameters", j), f"{name}: the key parameter's minimum must be {min_id}, found {minimum}")
+    for name in vendor_page.RESOURCES:
+        if name not in seen:
+            yield Finding("vendor-resources", pointer("tags"), f"vendor resource {name!r} has no tag with x-scs-resource")
+    known = {p for name, (key, _, _) in vendor_page.RESOURCES.items() for p in (f"/{name}", f"/{name}/{{{key}}}")}
+    known.add(vendor_page.QUERY_ROUTE)
+    for path in paths:
+        if path not in known:
+            yield Finding("vendor-resources", pointer("paths", path), f"path {path} is not on the vendor's page")
+    query = paths.get(vendor_page.QUERY_ROUTE) or {}
+    extra = sorted(m.upper() for m in query if m in HTTP_METHODS and m != "get")
+    if extra:
+        yield Finding("vendor-methods", pointer("paths", vendor_page.QUERY_ROUTE), f"the query route is GET only, found {', '.join(extra)}")
+
+
+def _record_keys(doc: dict) -> Iterator[Finding]:
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for i, tag, ext in _resources(doc):
+        name, key = ext.get("schema"), ext.get("key")
+        where = pointer("components", "schemas", name)
+        schema = schemas.get(name)
+        if not isinstance(schema, dict):
+            yield Finding("record-key", pointer("tags", i, "x-scs-resource", "schema"), f"record schema {name!r} does not exist")
+            continue
+        if key not in (schema.get("properties") or {}):
+            yield Finding("record-key", where + "/properties", f"record schema {name} has no property for its key {key!r}")
+        if key not in (schema.get("required") or []):
+            yield Finding("record-key", where + "/required", f"record schema {name} does not require its key {key!r}")
+
+
+def _validator(doc: dict, schema: Any):
+    import jsonschema
+
+    # Local "#/components/..." refs resolve against the root, so carry the components along.
+    root = {**schema, "components": doc.get("components", {})} if isinstance(schema, dict) else schema
+    return jsonschema.Draft202012Validator(root)
+
+
+def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[Finding]:
+    if schema is None:
+        return
+    import jsonschema
+
+    try:
+        errors = sorted(_validator(doc, schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+    except jsonschema.exceptions.SchemaError as exc:
+        yield Finding("example-valid", where, f"schema is invalid: {exc.message}")
+        return
+    except jsonschema.exceptions._RefResolutionError as exc:  # pragma: no cover - unresolvable $ref
+        yield Finding("example-valid", where, f"cannot resolve a $ref: {exc}")
+        return
+    for err in errors[:3]:
+        at = "".join(f"/{p}" for p in err.absolute_path)
+        yield Finding("example-valid", where + at, f"example does not match its schema: {err.message}")
+
+
+def _media_examples(doc: dict, media: dict, where: str) -> Iterator[tuple[Any, str]]:
+    if "example" in media:
+        yield media["example"], where + "/example"
+    for name, ex in (media.get("examples") or {}).items():
+        ex = resolve(doc, ex)
+        if isinstance(ex, dict) and "value" in ex:
+            yield ex["value"], where + "/examples/" + name.replace("~", "~0").replace("/", "~1") + "/value"
+
+
+def _examples(doc: dict) -> Iterator[Finding]:
+    """Every example in the document validates against the schema it illustrates."""
+    components = doc.get("components") or {}
+    for name, schema in (components.get("schemas") or {}).items():
+        for j, ex in enumerate(schema.get("examples") or [] if isinstance(schema, dict) else []):
+            yield from _check_example(doc, schema, ex, pointer("components", "schemas", name, "examples", j))
+        for prop, sub in ((schema or {}).get("properties") or {}).items() if isinstance(schema, dict) else []:
+            for j, ex in enumerate(resolve(doc, sub).get("examples") or []):
+                yield from _check_example(doc, sub, ex, pointer("components", "schemas", name, "properties", prop, "examples", j))
+    for pname, param in (components.get("parameters") or {}).items():
+        yield from _parameter_examples(doc, param, pointer("components", "parameters", pname))
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            base = pointer("paths", path, method)
+            for j, param in enumerate(op.get("parameters") or []):
+                if "$ref" not in param:
+                    yield from _parameter_examples(doc, param, f"{base}/parameters/{j}")
+            body = resolve(doc, op.get("requestBody") or {})
+            for mt, media in (body.get("content") or {}).items():
+                where = f"{base}/requestBody/content/{mt.replace('/', '~1')}"
+                for value, at in _media_examples(doc, media, where):
+                    yield from _check_example(doc, media.get("schema"), value, at)
+            for status, response in (op.get("responses") or {}).items():
+                response = resolve(doc, response)
+                for mt, media in (response.get("content") or {}).items():
+                    where = f"{base}/responses/{status}/content/{mt.replace('/', '~1')}"
+                    for value, at in _media_examples(doc, media, where):
+                        yield from _check_example(doc, media.get("schema"), value, at)
+
+
+def _parameter_examples(doc: dict, param: dict, where: str) -> Iterator[Finding]:
+    param = resolve(doc, param)
+    for value, at in _media_examples(doc, param, where):
+        yield from _check_example(doc, param.get("schema"), value, at)
+
+
+def _operation_examples(doc: dict) -> Iterator[Finding]:
+    """A realistic example for every operation: its request body and its successful answer."""
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            base = pointer("paths", path, method)
+            body = resolve(doc, op.get("requestBody") or {})
+            for mt, media in (body.get("content") or {}).items():
+                if not list(_media_examples(doc, media, "")):
+                    yield Finding("operation-example", f"{base}/requestBody/content/{mt.replace('/', '~1')}", f"{method.upper()} {path}: the request body has no example")
+            ok = resolve(doc, (op.get("responses") or {}).get("200") or {})
+            if not any(list(_media_examples(doc, media, "")) for media in (ok.get("content") or {}).values()):
+                yield Finding("operation-example", f"{base}/responses/200", f"{method.upper()} {path}: the 200 response has no example")
+
+
+def _sources(doc: dict) -> Iterator[Finding]:
+    """Every rule names the vendor sentence it comes from; operations cite known rules."""
+    rules = doc.get("x-scs-rules")
+    if not isinstance(rules, list) or not rules:
+        yield Finding("rule-source", pointer("x-scs-rules"), "the document lists no rules (x-scs-rules)")
+        rules = []
+    ids = set()
+    for j, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not rule.get("id"):
+            yield Finding("rule-source", pointer("x-scs-rules", j), "a rule without an id")
+            continue
+        ids.add(rule["id"])
+        if not str(rule.get("source") or "").strip():
+            yield Finding("rule-source", pointer("x-scs-rules", j, "source"), f"rule {rule['id']!r} has no vendor source sentence")
+    for i, tag, ext in _resources(doc):
+        where = pointer("tags", i, "x-scs-resource")
+        for field in ("source", "methods-source"):
+            if not str(ext.get(field) or "").strip():
+                yield Finding("rule-source", f"{where}/{field}", f"{tag.get('name')}: no vendor source for {field.replace('-source', '') or 'the resource'}")
+        if int(ext.get("min-id", 1)) > 1 and not str(ext.get("min-id-source") or "").strip():
+            yield Finding("rule-source", f"{where}/min-id-source", f"{tag.get('name')}: the minimum id has no vendor source")
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            cited = op.get("x-scs-rules")
+            if not cited:
+                yield Finding("rule-source", pointer("paths", path, method), f"{method.upper()} {path}: cites no rule (x-scs-rules)")
+            for j, rid in enumerate(cited or []):
+                if rid not in ids:
+                    yield Finding("rule-source", pointer("paths", path, method, "x-scs-rules", j), f"{method.upper()} {path}: unknown rule {rid!r}")
+
+
+def _evidence(doc: dict) -> Iterator[Finding]:
+    """Every record property says how we know it; documented and implied ones cite the page."""
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for _, tag, ext in _resources(doc):
+        name = ext.get("schema")
+        for prop, sub in ((schemas.get(name) or {}).get("properties") or {}).items():
+            where = pointer("components", "schemas", name, "properties", prop)
+            evidence = sub.get("x-scs-evidence") if isinstance(sub, dict) else None
+            if evidence not in EVIDENCE:
+                yield Finding("property-evidence", where, f"{name}.{prop}: x-scs-evidence must be one of {', '.join(EVIDENCE)}, found {evidence!r}")
+            elif evidence != "inferred" and not str(sub.get("x-scs-source") or "").strip():
+                yield Finding("property-evidence", where, f"{name}.{prop}: {evidence} but no x-scs-source quotes the page")
+
+
+# --- command -----------------------------------------------------------------------------------
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", nargs="?", help="the OpenAPI document (default: the kit's own openapi/ document)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .spec import default_spec_path
+
+    path = args.spec or str(default_spec_path())
+    doc = read_document(path)  # KitError (exit 2) if unreadable
+    findings = lint_document(doc)
+    for finding in findings:
+        print(f"{path}: {finding}")
+    if findings:
+        print(f"{len(findings)} finding(s)", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"{path}: OK (OpenAPI 3.1 valid; {len(_resources(doc))} resources match the vendor's table)")
+    return EXIT_OK
