@@ -1,0 +1,274 @@
+"""The display model shared by the HTML and Markdown reports: what to show, in which order.
+
+Everything here works on results that are already redacted; renderers only lay it out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from ...spec import Spec
+from ..results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
+from .curl import curl_command
+
+MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
+MAX_BODY_LINES = 150
+MAX_EXCHANGES = 12  # per finding
+
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", None: "·"}
+LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", None: "n/a"}
+FINDING_STATUSES = ("fail", "error", "warn")  # listed in full, in this order
+SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """Control characters (raw bytes a server answered) shown as visible escapes, never raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass
+class Body:
+    text: str
+    is_json: bool
+    truncated_note: str = ""
+
+
+def format_body(raw: str | None) -> Body | None:
+    """Pretty-printed JSON when it parses, else the text; cut to a readable size with a note."""
+    if raw is None or raw == "":
+        return None
+    try:
+        text, is_json = json.dumps(json.loads(raw), ensure_ascii=False, indent=2), True
+    except ValueError:
+        text, is_json = raw, False
+    full = printable(text)
+    shown = "\n".join(full.split("\n")[:MAX_BODY_LINES])[:MAX_BODY_CHARS]
+    note = ""
+    if len(shown) < len(full):
+        shown = shown.rsplit("\n", 1)[0] if "\n" in shown else shown  # end on a whole line
+        lines = full.count("\n") + 1
+        note = (f"… truncated: {shown.count(chr(10)) + 1:,} of {lines:,} lines, {len(shown):,} of {len(full):,} "
+                "characters shown; the full body is in results.json")
+    text = shown
+    return Body(text, is_json, note)
+
+
+def status_line(status: int | None) -> str:
+    if status is None:
+        return "no response"
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+@dataclass
+class ExchangeView:
+    number: int
+    request_line: str
+    request_headers: list[tuple[str, str]]
+    request_body: Body | None
+    status: int | None
+    status_line: str
+    response_headers: list[tuple[str, str]]
+    response_body: Body | None
+    curl: str
+
+    @property
+    def status_class(self) -> str:
+        if self.status is None or self.status >= 500:
+            return "error"
+        return "fail" if self.status >= 400 else "pass"
+
+
+def exchange_view(number: int, ex: Exchange) -> ExchangeView:
+    return ExchangeView(
+        number=number,
+        request_line=printable(f"{ex.method.upper()} {ex.url}"),
+        request_headers=[(printable(k), printable(v)) for k, v in ex.request_headers.items()],
+        request_body=format_body(ex.request_body),
+        status=ex.status,
+        status_line=status_line(ex.status),
+        response_headers=[(printable(k), printable(v)) for k, v in ex.response_headers.items()],
+        response_body=format_body(ex.response_body),
+        curl=printable(ex.curl or curl_command(ex.method, ex.url, ex.request_headers, ex.request_body)),
+    )
+
+
+@dataclass
+class FindingView:
+    anchor: str
+    check: CheckResult
+    resource_label: str
+    rule_summary: str
+    exchanges: list[ExchangeView]
+    more_exchanges: int
+    replay: str
+
+    @property
+    def status(self) -> str:
+        return self.check.status
+
+
+@dataclass
+class Cell:
+    family: str
+    status: str | None
+    counts: dict[str, int]
+    href: str | None
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.status]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+    @property
+    def tooltip(self) -> str:
+        if not self.counts:
+            return f"{self.family}: no check applies or ran"
+        return f"{self.family}: " + ", ".join(f"{n} {s}" for s, n in self.counts.items())
+
+
+@dataclass
+class Row:
+    name: str
+    title: str
+    title_en: str
+    cells: list[Cell]
+
+
+@dataclass
+class ReportView:
+    results: RunResults
+    verdict: str
+    summary: dict[str, int]
+    families: list[str]
+    rows: list[Row]
+    sections: list[tuple[str, str, list[FindingView]]]  # (status, title, findings)
+    skipped: list[tuple[str, CheckResult, str]]  # (anchor, check, resource label)
+    run_replay: str
+    header: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run_replay_command(results: RunResults, only: str | None = None) -> str:
+    """`scs-kit check` with everything that makes the run repeatable (no URL for the bundled server)."""
+    parts = ["scs-kit", "check"]
+    if results.target != "reference":
+        parts += ["--base-url", results.base_url]
+    parts += ["--profile", results.profile, "--mode", results.mode, "--seed", str(results.seed)]
+    if results.strict:
+        parts.append("--strict")
+    if only:
+        parts += ["--only", only]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+def _families(results: RunResults) -> list[str]:
+    families = list(results.families or FAMILIES)
+    families += [c.family for c in results.checks if c.family not in families]
+    return list(dict.fromkeys(families))
+
+
+def _order_key(resources: list[str], families: list[str]):
+    def key(check: CheckResult):
+        res = -1 if check.resource is None else (resources.index(check.resource) if check.resource in resources else len(resources))
+        fam = families.index(check.family) if check.family in families else len(families)
+        return (res, check.resource or "", fam, -SEVERITY.get(check.status, 0), check.id)
+
+    return key
+
+
+def build_view(results: RunResults, spec: Spec) -> ReportView:
+    """`results` must already be redacted."""
+    titles = {r.name: r for r in spec.resources}
+    matrix = results.matrix()
+    resources = list(dict.fromkeys([*results.resources, *matrix]))
+    families = _families(results)
+    order = _order_key(resources, families)
+
+    def label(resource: str | None) -> str:
+        if resource is None:
+            return "all resources"
+        res = titles.get(resource)
+        return f"{resource} ({res.title})" if res else resource
+
+    checks = sorted(results.checks, key=order)
+    sections: list[tuple[str, str, list[FindingView]]] = []
+    anchor_of: dict[int, str] = {}
+    number = 0
+    for status in FINDING_STATUSES:
+        findings = []
+        for check in (c for c in checks if c.status == status):
+            number += 1
+            anchor = f"f{number}"
+            anchor_of[id(check)] = anchor
+            rule = spec.rules.get(check.rule or "")
+            shown = check.evidence[:MAX_EXCHANGES]
+            findings.append(
+                FindingView(
+                    anchor=anchor,
+                    check=check,
+                    resource_label=label(check.resource),
+                    rule_summary=rule.summary if rule else "",
+                    exchanges=[exchange_view(i, ex) for i, ex in enumerate(shown, 1)],
+                    more_exchanges=len(check.evidence) - len(shown),
+                    replay=check.replay or run_replay_command(results, only=check.family),
+                )
+            )
+        if findings:
+            sections.append((status, SECTION_TITLES[status], findings))
+    skipped = []
+    for i, check in enumerate((c for c in checks if c.status == "skip"), 1):
+        anchor_of[id(check)] = f"s{i}"
+        skipped.append((f"s{i}", check, label(check.resource)))
+
+    rows = []
+    for resource in resources:
+        res = titles.get(resource)
+        cells = []
+        for family in families:
+            mine = [c for c in checks if c.family == family and c.resource in (resource, None)]
+            counts = {s: n for s in STATUSES if (n := sum(1 for c in mine if c.status == s))}
+            status = matrix.get(resource, {}).get(family)
+            target = next((c for c in mine if c.status == status), None) if status and status != "pass" else None
+            cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
+        rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
+
+    summary = results.summary()
+    header = [
+        ("Target", results.base_url + (" (bundled reference server)" if results.target == "reference" else "")),
+        ("Verdict", f"{results.outcome.upper()} (exit code {results.exit_code})"),
+        ("Kit version", f"scs-kit {results.kit_version}"),
+        ("OpenAPI document", f"{results.spec_path} · sha256 {results.spec_sha256[:16]}"),
+        ("Profile / mode", f"{results.profile} / {results.mode}" + (" / strict" if results.strict else "")),
+        ("Seed", str(results.seed)),
+        ("Started", results.started_at),
+        ("Duration", format_duration(results.duration_s)),
+        ("Requests sent", f"{results.requests_sent:,}"),
+    ]
+    return ReportView(
+        results=results,
+        verdict=results.outcome.upper(),
+        summary=summary,
+        families=families,
+        rows=rows,
+        sections=sections,
+        skipped=skipped,
+        run_replay=run_replay_command(results),
+        header=header,
+    )
