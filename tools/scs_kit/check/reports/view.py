@@ -16,7 +16,7 @@ from ..results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunRe
 from .curl import curl_command
 
 MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
-MAX_BODY_LINES = 150
+MAX_BODY_LINES = 80
 MAX_EXCHANGES = 12  # per finding
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", None: "·"}
@@ -47,13 +47,15 @@ def format_body(raw: str | None) -> Body | None:
     except ValueError:
         text, is_json = raw, False
     full = printable(text)
-    shown = "\n".join(full.split("\n")[:MAX_BODY_LINES])[:MAX_BODY_CHARS]
+    shown = "\n".join(full.split("\n")[:MAX_BODY_LINES])
+    if len(shown) > MAX_BODY_CHARS:
+        shown = shown[:MAX_BODY_CHARS]
+        if "\n" in shown:
+            shown = shown.rsplit("\n", 1)[0]  # end on a whole line
     note = ""
     if len(shown) < len(full):
-        shown = shown.rsplit("\n", 1)[0] if "\n" in shown else shown  # end on a whole line
-        lines = full.count("\n") + 1
-        note = (f"… truncated: {shown.count(chr(10)) + 1:,} of {lines:,} lines, {len(shown):,} of {len(full):,} "
-                "characters shown; the full body is in results.json")
+        note = (f"… truncated: {shown.count(chr(10)) + 1:,} of {full.count(chr(10)) + 1:,} lines, "
+                f"{len(shown):,} of {len(full):,} characters shown; the full body is in results.json")
     text = shown
     return Body(text, is_json, note)
 

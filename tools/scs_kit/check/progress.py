@@ -1,0 +1,171 @@
+"""Progress of a check run: a live status line on a terminal, plain lines in CI, a summary at the end.
+
+    p = Progress(mode="auto", stream=sys.stderr)   # "auto" | "plain" | None (silent)
+    p.start(resources, families, total=None)       # total: number of checks, when known
+    p.begin(resource, family); p.record(check); ...
+    p.finish(results, paths)                       # summary table to stdout
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from typing import IO, Mapping
+
+from .results import STATUSES, CheckResult, RunResults
+
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
+COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35"}
+REDRAW_EVERY_S = 0.1  # a live line redrawn faster than this only costs time
+
+
+def _ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+class Progress:
+    def __init__(self, mode: str | None = "auto", stream: IO[str] | None = None, out: IO[str] | None = None):
+        if mode not in ("auto", "plain", None):
+            raise ValueError(f"progress mode must be 'auto', 'plain' or None, not {mode!r}")
+        self.stream = stream if stream is not None else sys.stderr
+        self._out = out  # None → sys.stdout at finish time (so redirection set up later still applies)
+        if mode == "auto":
+            isatty = getattr(self.stream, "isatty", lambda: False)
+            mode = "live" if isatty() and not _ci() else "plain"
+        self.mode = mode  # "live" | "plain" | None
+        self.counts = {s: 0 for s in STATUSES}
+        self.done = 0
+        self.total: int | None = None
+        self.resource: str | None = None
+        self.family = ""
+        self._started = time.monotonic()
+        self._drawn = 0.0
+        self._line_len = 0
+
+    # -- during the run -------------------------------------------------------------------------
+    def start(self, resources: list[str], families: list[str], total: int | None = None) -> None:
+        self._started = time.monotonic()
+        self.total = total
+        if self.mode == "plain":
+            scope = f"{len(resources)} resources × {len(families)} families ({', '.join(families)})"
+            self._write(f"scs-kit check: {scope}" + (f", {total} checks" if total else "") + "\n")
+        self._draw(force=True)
+
+    def begin(self, resource: str | None, family: str) -> None:
+        self.resource, self.family = resource, family
+        self._draw(force=True)
+
+    def record(self, check: CheckResult) -> None:
+        self.done += 1
+        self.counts[check.status] = self.counts.get(check.status, 0) + 1
+        if self.mode == "plain":
+            width = len(str(self.total)) if self.total else 3
+            counter = f"[{self.done:>{width}}/{self.total}]" if self.total else f"[{self.done:>{width}}]"
+            where = check.resource or "-"
+            line = f"{counter} {where} {check.family} {check.id} … {check.status}"
+            if check.status in ("fail", "error", "warn") and check.message:
+                line += f": {check.message.splitlines()[0][:200]}"
+            self._write(line + "\n")
+        elif self.mode == "live":
+            if check.status in ("fail", "error"):  # failures scroll above the live line, as they happen
+                self._clear()
+                first = check.message.splitlines()[0][:200] if check.message else check.title
+                self._write(f"{self._colour(check.status, check.status.upper())} {check.id}"
+                            + (f" [{check.resource}]" if check.resource else "") + f": {first}\n")
+                self._draw(force=True)
+            else:
+                self._draw()
+
+    def _status_line(self) -> str:
+        where = f"{self.resource} · {self.family}" if self.resource else self.family or "starting"
+        done = f"{self.done}/{self.total}" if self.total else str(self.done)
+        counts = " ".join(f"{SYMBOLS[s]}{self.counts[s]}" for s in STATUSES)
+        return f"checking {where}  [{done}]  {counts}  {_elapsed(time.monotonic() - self._started)}"
+
+    def _draw(self, force: bool = False) -> None:
+        if self.mode != "live":
+            return
+        now = time.monotonic()
+        if not force and now - self._drawn < REDRAW_EVERY_S:
+            return
+        self._drawn = now
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        line = self._status_line()[:width]
+        self._write("\r" + line + "\x1b[K")
+        self._line_len = len(line)
+
+    def _clear(self) -> None:
+        if self.mode == "live" and self._line_len:
+            self._write("\r\x1b[K")
+            self._line_len = 0
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed pipe must not break the run
+            self.mode = None
+
+    def _colour(self, status: str, text: str) -> str:
+        if self.mode == "live" and not os.environ.get("NO_COLOR"):
+            return f"\x1b[{COLOURS[status]}m{text}\x1b[0m"
+        return text
+
+    # -- at the end -----------------------------------------------------------------------------
+    def finish(self, results: RunResults, paths: Mapping[str, os.PathLike | str] | None = None) -> None:
+        """Clear the live line and print the summary table (nothing when silent)."""
+        self._clear()
+        if self.mode is None:
+            return
+        out = self._out if self._out is not None else sys.stdout
+        colour = getattr(out, "isatty", lambda: False)() and not os.environ.get("NO_COLOR") and not _ci()
+        try:
+            out.write(summary_table(results, paths, colour=colour))
+            out.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | None = None, colour: bool = False) -> str:
+    """Families × statuses, a total row, the verdict line and where the reports are."""
+    families = list(dict.fromkeys([*results.families, *(c.family for c in results.checks)]))
+    counts = {f: {s: 0 for s in STATUSES} for f in families}
+    for check in results.checks:
+        counts[check.family][check.status] += 1
+    summary = results.summary()
+
+    def paint(status: str, text: str, n: int) -> str:
+        return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if colour and n and status != "pass" else text
+
+    width = max([len("family"), len("total"), *map(len, families)])
+    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in STATUSES)]
+    lines.append("-" * len(lines[-1]))
+    for family in families:
+        row = counts[family]
+        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in STATUSES))
+    lines.append("-" * len(lines[1]))
+    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in STATUSES))
+    verdict = results.outcome.upper()
+    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
+    shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
+    lines += [
+        "",
+        f"{shown}: {', '.join(f'{summary[s]} {s}' for s in STATUSES)} · {results.requests_sent} requests in "
+        f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}",
+    ]
+    not_deleted = [r for r in results.created_records if not r.deleted]
+    if not_deleted:
+        keys: dict[str, list[str]] = {}
+        for record in not_deleted:
+            keys.setdefault(record.resource, []).append(record.key)
+        lines.append(f"created and not deleted ({len(not_deleted)}): " + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
+    for name, path in (paths or {}).items():
+        lines.append(f"{name:>5} report: {path}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,51 @@
+"""`scs-kit report RESULTS_JSON [--out DIR] [--format html,md,junit]`: re-render reports of a run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_OK, KitError
+
+# Names accepted by --format; "json" rewrites a (redacted) copy of the results file itself.
+FORMAT_NAMES = ("html", "md", "junit", "json")
+DEFAULT_FORMATS = "html,md,junit"
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMAT_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or repr(text)} (choose from {', '.join(FORMAT_NAMES)})")
+    return names
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("results", metavar="RESULTS_JSON", type=Path, help="a results.json written by `scs-kit check`")
+    parser.add_argument("--out", metavar="DIR", type=Path, default=None, help="where to write (default: beside RESULTS_JSON)")
+    parser.add_argument("--format", dest="formats", metavar="LIST", type=_formats, default=_formats(DEFAULT_FORMATS),
+                        help=f"comma-separated formats out of {', '.join(FORMAT_NAMES)} (default: {DEFAULT_FORMATS})")
+    parser.add_argument("--spec", metavar="PATH", type=Path, default=None,
+                        help="the OpenAPI document for resource titles and secret fields (default: the kit's own)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import spec as spec_module
+    from .reports import write_reports
+    from .results import STATUSES, RunResults
+
+    if args.results.is_dir():
+        raise KitError(f"{args.results}: is a directory, not a results file")
+    results = RunResults.load(args.results)
+    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
+    if bad:
+        raise KitError(f"{args.results}: malformed results file (unknown status {', '.join(bad)})")
+    out = args.out if args.out is not None else args.results.resolve().parent
+    spec = spec_module.load(args.spec)
+    try:
+        paths = write_reports(results, out, spec, formats=args.formats)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:  # fields of the wrong type in the file
+        raise KitError(f"{args.results}: malformed results file ({type(exc).__name__}: {exc})") from None
+    for name in args.formats:
+        print(f"{name:>5}: {paths[name]}")
+    return EXIT_OK

@@ -1,0 +1,120 @@
+"""The conformance report as Markdown (renders on GitHub/GitLab; readable as plain text)."""
+
+from __future__ import annotations
+
+import re
+
+from .view import SYMBOLS, Body, ReportView, printable
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|#<>!])")
+
+
+def inline(text: str | None) -> str:
+    """Text safe inside a paragraph or table cell: no markup, no raw HTML, one line."""
+    text = printable(text or "").replace("\r\n", "\n").replace("\n", " ")
+    text = text.replace("&", "&amp;")
+    return _INLINE_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks in the text."""
+    text = printable(text).replace("\n", " ")
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fence(text: str, lang: str = "") -> list[str]:
+    """A fenced block longer than any backtick run inside, so bodies cannot end it early."""
+    ticks = "`" * max(3, max((len(run) for run in re.findall(r"`{3,}", text)), default=0) + 1)
+    return [f"{ticks}{lang}", text, ticks]
+
+
+def _body(label: str, body: Body | None) -> list[str]:
+    if body is None:
+        return []
+    out = [f"{label}:", "", *fence(body.text, "json" if body.is_json else "text")]
+    if body.truncated_note:
+        out.append(f"_{inline(body.truncated_note)}_")
+    return out + [""]
+
+
+def _headers(headers: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in headers)
+
+
+def render_markdown(view: ReportView) -> str:
+    r = view.results
+    counts = ", ".join(f"{n} {s}" for s, n in view.summary.items())
+    out = [
+        "# Conformance report: 光CTIスマートコネクトサービス RESTful API",
+        "",
+        f"**Verdict: {view.verdict}** — {counts}",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {inline(k)} | {inline(v)} |" for k, v in view.header),
+        "",
+        f"Replay the whole run: {code(view.run_replay)}",
+        "",
+        "## Matrix",
+        "",
+        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in ("pass", "fail", "warn", "skip", "error")) + " · · not applicable",
+        "",
+        "| Resource | " + " | ".join(inline(f) for f in view.families) + " |",
+        "|---|" + "---|" * len(view.families),
+    ]
+    for row in view.rows:
+        cells = []
+        for cell in row.cells:
+            text = f"{cell.symbol} {cell.label}" if cell.status else SYMBOLS[None]
+            cells.append(f"[{text}]({cell.href})" if cell.href else text)
+        title = f"{inline(row.title)} {code(row.name)}" if row.title else code(row.name)
+        out.append(f"| {title} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    for status, title, findings in view.sections:
+        out += [f"## {title} ({len(findings)})", ""]
+        for f in findings:
+            c = f.check
+            out += [
+                f'<a id="{f.anchor}"></a>',
+                "",
+                f"### {SYMBOLS[status]} {inline(c.id)} · {inline(f.resource_label)}",
+                "",
+                f"**{inline(c.title)}** ({inline(c.level)}, family {inline(c.family)}"
+                + (f", rule {code(c.rule)}" if c.rule else "") + ")",
+                "",
+            ]
+            if c.source:
+                out += [f"> Vendor document: {inline(c.source)}", ""]
+            if c.message:
+                out += ["Finding:", "", *fence(printable(c.message)), ""]
+            for ex in f.exchanges:
+                out += [f"**Exchange {ex.number}:** {code(ex.request_line)} → {inline(ex.status_line)}", ""]
+                if ex.request_headers:
+                    out += ["Request headers:", "", *fence(_headers(ex.request_headers), "http"), ""]
+                out += _body("Request body", ex.request_body)
+                if ex.response_headers:
+                    out += ["Response headers:", "", *fence(_headers(ex.response_headers), "http"), ""]
+                out += _body("Response body", ex.response_body)
+                out += ["Reproduce:", "", *fence(ex.curl, "sh"), ""]
+            if f.more_exchanges:
+                out += [f"_{f.more_exchanges} more exchanges in results.json._", ""]
+            out += ["Replay:" + (f" (seed {c.seed})" if c.seed is not None else ""), "", *fence(f.replay, "sh"), ""]
+
+    if view.skipped:
+        out += [f"## Skipped checks ({len(view.skipped)})", "", "| Check | Resource | Why |", "|---|---|---|"]
+        for anchor, c, label in view.skipped:
+            out.append(f'| <a id="{anchor}"></a>{inline(c.id)} | {inline(label)} | {inline(c.message)} |')
+        out.append("")
+
+    out += ["## Records the kit created", ""]
+    if r.created_records:
+        out += ["| Resource | Key | Deleted | Note |", "|---|---|---|---|"]
+        out += [f"| {inline(c.resource)} | {inline(c.key)} | {'yes' if c.deleted else '**no**'} | {inline(c.note)} |" for c in r.created_records]
+    else:
+        out.append("None.")
+    out += ["", "## Run warnings", ""]
+    out += [f"- {inline(w)}" for w in r.warnings] or ["None."]
+    return "\n".join(out) + "\n"
