@@ -1,0 +1,209 @@
+"""Builds the documentation site: Jinja2 templates rendered from the spec, plus a few static assets.
+
+The site is flat (every page next to index.html) and uses only relative links, so it works from
+`/docs/` on the reference server and from any directory on disk (file://), search included: the
+search index is a script, not a JSON file fetched at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+
+from .. import __version__
+from .. import spec as spec_module
+from ..errors import KitError
+from . import pages
+from .results_view import build_view, clip
+
+HERE = Path(__file__).resolve().parent
+MARKER = ".scs-kit-docs"  # marks a directory as a site we built, so a rebuild may replace it
+RESERVED = {"index", "results"}
+CODE_STYLE = "friendly"
+
+
+def _highlight(code: str, lexer: str) -> Markup:
+    return Markup(pygments_highlight(code, get_lexer_by_name(lexer), HtmlFormatter(nowrap=True)))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["highlight"] = _highlight
+    env.filters["tojson_pretty"] = _json
+    env.filters["clip"] = clip
+    env.globals["evidence_labels"] = pages.EVIDENCE
+    return env
+
+
+def default_base_url(spec: spec_module.Spec) -> str:
+    """The server URL with its variables' defaults: http://localhost:55963/CTI_SmartConnectService/RestService."""
+    server = (spec.document.get("servers") or [{"url": spec.base_path}])[0]
+    url = server.get("url", "")
+    for name, var in (server.get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str(var.get("default", "")))
+    return url.rstrip("/") if url.startswith("http") else f"http://localhost:{spec.default_port}{spec.base_path}"
+
+
+class _SearchText(HTMLParser):
+    """Collects (anchor, heading, text) sections of a page's <main>, skipping code and scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[list[str]] = []
+        self.depth_main = 0
+        self.skip = 0
+        self.heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "main":
+            self.depth_main += 1
+        if tag in ("pre", "script", "style", "button", "select"):
+            self.skip += 1
+        if self.depth_main and tag in ("h1", "h2", "h3") and attrs.get("id"):
+            self.sections.append([attrs["id"], "", ""])
+            self.heading = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "main":
+            self.depth_main -= 1
+        if tag in ("pre", "script", "style", "button", "select"):
+            self.skip -= 1
+        if tag == self.heading:
+            self.heading = None
+
+    def handle_data(self, data: str) -> None:
+        if not self.depth_main or self.skip or not self.sections:
+            return
+        self.sections[-1][1 if self.heading else 2] += data
+
+
+def _index_page(html: str, url: str, title: str) -> list[dict]:
+    parser = _SearchText()
+    parser.feed(html)
+    squash = lambda text: re.sub(r"\s+", " ", text).strip()  # noqa: E731
+    return [
+        {"t": title, "s": squash(heading), "u": f"{url}#{anchor}", "x": squash(text)[:1500]}
+        for anchor, heading, text in parser.sections
+    ]
+
+
+def _load_results(results: Path | None):
+    if results is None:
+        return None
+    from ..check.results import RunResults
+
+    return build_view(RunResults.load(results))
+
+
+def _render(spec: spec_module.Spec, results_view, spec_path: Path, out: Path) -> int:
+    env = _environment()
+    base_url = default_base_url(spec)
+    for resource in spec.resources:
+        if resource.name.lower() in RESERVED or not re.fullmatch(r"[A-Za-z0-9_.-]+", resource.name):
+            raise KitError(f"resource name {resource.name!r} cannot be a page name of the docs site")
+    common = {
+        "spec": spec,
+        "info": spec.document.get("info") or {},
+        "version": __version__,
+        "resources": spec.resources,
+        "base_url": base_url,
+        "base_path": spec.base_path,
+        "spec_file": spec_path.name,
+        "has_results": results_view is not None,
+    }
+    jobs: list[tuple[str, str, str, dict]] = [("index.html", "index.html", "概要 Overview", {})]
+    for resource in spec.resources:
+        ops = pages.operations(spec, resource, base_url)
+        jobs.append(
+            (
+                f"{resource.name}.html",
+                "resource.html",
+                f"{resource.title} {resource.name}",
+                {
+                    "r": resource,
+                    "ops": ops,
+                    "rules": pages.applicable_rules(spec, ops),
+                    "record": pages.record_example(resource),
+                    "query_params": pages.query_parameters(ops),
+                },
+            )
+        )
+    if results_view is not None:
+        jobs.append(("results.html", "results.html", "適合性テスト結果 Conformance results", {"view": results_view}))
+
+    index: list[dict] = []
+    for filename, template, title, context in jobs:
+        html = env.get_template(template).render(**common, **context, page=filename, title=title)
+        (out / filename).write_text(html, encoding="utf-8")
+        index.extend(_index_page(html, filename, title))
+
+    assets = out / "assets"
+    shutil.copytree(HERE / "assets", assets)
+    (assets / "pygments.css").write_text(HtmlFormatter(style=CODE_STYLE).get_style_defs(".hl"), encoding="utf-8")
+    (assets / "search-index.js").write_text(
+        "window.SCS_SEARCH = " + json.dumps(index, ensure_ascii=False) + ";\n", encoding="utf-8"
+    )
+    shutil.copyfile(spec_path, out / spec_path.name)
+    (out / MARKER).write_text(f"built by scs-kit {__version__}\n", encoding="utf-8")
+    return len(jobs)
+
+
+def _replace_dir(built: Path, out_dir: Path) -> None:
+    """Move the finished site into place; never wipe a directory that is not a site we built."""
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise KitError(f"{out_dir}: exists and is not a directory")
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+            raise KitError(f"{out_dir}: not empty and not a scs-kit docs site; refusing to overwrite it")
+        shutil.rmtree(out_dir)
+    built.rename(out_dir)
+
+
+def build_site(out_dir: Path, results: Path | None = None, spec_path=None) -> Path:
+    """Build the static site into out_dir (replacing a previous build) and return out_dir."""
+    out_dir = Path(out_dir).resolve()
+    spec_file = Path(spec_path) if spec_path else spec_module.default_spec_path()
+    spec = spec_module.load(spec_file)
+    if not spec.resources:
+        raise KitError(f"{spec_file}: no resources (tags with x-scs-resource) to document")
+    view = _load_results(Path(results) if results else None)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    except OSError as exc:
+        raise KitError(f"{out_dir}: cannot create the site directory ({exc.strerror})") from None
+    try:
+        built = work / "site"
+        built.mkdir()
+        try:
+            _render(spec, view, spec_file, built)
+        except jinja2.TemplateError as exc:  # the document lacks something a page needs
+            raise KitError(f"{spec_file}: cannot render the docs site ({type(exc).__name__}: {exc})") from None
+        _replace_dir(built, out_dir)
+    except OSError as exc:
+        raise KitError(f"{out_dir}: cannot write the site ({exc.strerror or exc})") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out_dir

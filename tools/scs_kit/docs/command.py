@@ -1,0 +1,22 @@
+"""`scs-kit docs [--out site/] [--results reports/<results>.json]`: build the offline docs site."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("site"), help="directory to build the site into (default: site/)")
+    parser.add_argument("--results", type=Path, help="a results file of `scs-kit check` to show as the conformance results page")
+    parser.add_argument("--spec", type=Path, help="the OpenAPI document (default: the kit's own)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .build import build_site  # heavy imports (jinja2, pygments) only when the command runs
+
+    started = time.perf_counter()
+    out = build_site(args.out, results=args.results, spec_path=args.spec)
+    print(f"scs-kit docs: built {out} in {time.perf_counter() - started:.2f} s (open {out / 'index.html'})")
+    return 0
