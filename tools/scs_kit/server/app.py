@@ -1,0 +1,301 @@
+"""The HTTP layer of the reference server: a plain ASGI app (routing, parsing, validation,
+envelopes, status codes, CORS). All data goes through the `Service` methods.
+
+Behaviour where the vendor page is silent follows WCF webHttp: 404 for a URI matching no
+template, 405 + Allow for a method the path lacks, 400 for an unreadable body; failures carry
+the write envelope with "result": "False" and a Japanese msg.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+from jsonschema import Draft202012Validator
+
+from .. import spec as spec_module
+from ..spec import Spec
+from .routes import Route, build_routes
+from .service import KeySpaceExhausted, Service
+from .static import StaticSite
+
+log = logging.getLogger("scs_kit.server")
+
+BODY_LIMIT = 1024 * 1024  # 1 MiB; larger bodies get 413
+JSON_TYPE = b"application/json; charset=utf-8"
+_DIGITS = re.compile(r"[0-9]+")
+
+MSG_OK = "正常終了"
+MSG_NO_RECORD = "該当するレコードがありません。"
+MSG_NO_URI = "指定されたURIはありません。"
+MSG_BAD_KEY = "キーの値が不正です ({min}〜{max} の整数を指定してください)。"
+MSG_METHOD = "このURIでは {method} メソッドは使用できません。"
+MSG_TOO_LARGE = "リクエストデータが大きすぎます (上限 1 MiB)。"
+MSG_NOT_UTF8 = "リクエストデータが UTF-8 ではありません。"
+MSG_NOT_JSON = "リクエストデータが JSON 形式ではありません。"
+MSG_NOT_OBJECT = "リクエストデータは JSON オブジェクト ({ … }) で指定してください。"
+MSG_BAD_CHAR = "リクエストデータに使用できない文字が含まれています。"
+MSG_INVALID = "リクエストデータが不正です。"
+MSG_BAD_PARAM = "パラメータ {name} の値が不正です。"
+MSG_KEYS_EXHAUSTED = "キーの上限に達したため新規登録できません。"
+MSG_INTERNAL = "サーバー内部エラーが発生しました。"
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, msg: str, headers: list | None = None):
+        self.status, self.msg, self.headers = status, msg, headers or []
+
+
+def dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def envelope(ok: bool, msg: str) -> bytes:
+    return dumps({"result": "True" if ok else "False", "msg": msg})
+
+
+OK_BODY = envelope(True, MSG_OK)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body(raw: bytes) -> dict:
+    """Decode a request body into a JSON object or raise a 400 HTTPError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPError(400, MSG_NOT_UTF8) from None
+    try:
+        body = json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError, huge ints, NaN, deep nesting
+        raise HTTPError(400, MSG_NOT_JSON) from None
+    if not isinstance(body, dict):
+        raise HTTPError(400, MSG_NOT_OBJECT)
+    try:  # lone surrogates (\ud800) parse but cannot be stored as UTF-8
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise HTTPError(400, MSG_BAD_CHAR) from None
+    return body
+
+
+def schema_message(validator: Draft202012Validator, body: dict) -> str | None:
+    """None when the body conforms, else a Japanese message naming the first problem."""
+    error = next(iter(validator.iter_errors(body)), None)
+    if error is None:
+        return None
+    where = "".join(f"「{p}」" for p in error.absolute_path) or "リクエストデータ"
+    if error.validator == "required":
+        missing = re.findall(r"'([^']*)' is a required property", error.message)
+        return f"必須項目「{missing[0] if missing else '?'}」がありません。"
+    if error.validator == "type":
+        return f"項目{where}の型が不正です (JSON の文字列で指定してください)。"
+    if error.validator == "pattern":
+        return f"項目{where}の形式が不正です。"
+    return f"{MSG_INVALID} (項目{where})"
+
+
+def parse_int(text: str, lo: int, hi: int) -> int | None:
+    """A decimal integer within lo..hi, else None (no signs, spaces or non-ASCII digits)."""
+    if not _DIGITS.fullmatch(text) or len(text.lstrip("0")) > 10:
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+class App:
+    """The ASGI application; see create_app()."""
+
+    def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False):
+        self.spec = spec
+        self.service = service
+        self.owns_service = owns_service
+        self.routes = build_routes(spec)
+        self.base = [s for s in spec.base_path.split("/") if s]
+        self.static = StaticSite(docs_dir) if docs_dir else None
+        self._param_validators: dict[str, Draft202012Validator] = {}
+
+    # -- ASGI -----------------------------------------------------------------------------
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        headers = dict((k.lower(), v) for k, v in scope["headers"])
+        method = scope["method"]
+        try:
+            body = await self._read_body(headers, receive)
+            status, out_headers, payload = self.handle(method, scope.get("raw_path") or scope["path"].encode(), headers, body)
+        except HTTPError as exc:
+            # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
+            status, out_headers, payload = exc.status, exc.headers, envelope(False, exc.msg)
+        except Exception:  # noqa: BLE001 - the only 5xx; never expected
+            log.exception("unexpected error on %s %s", method, scope.get("path"))
+            status, out_headers, payload = 500, [], envelope(False, MSG_INTERNAL)
+        out = [
+            (b"content-length", str(len(payload)).encode()),
+            (b"access-control-allow-origin", b"*"),
+            *out_headers,
+        ]
+        if not any(k == b"content-type" for k, _ in out_headers) and payload:
+            out.append((b"content-type", JSON_TYPE))
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _lifespan(self, receive, send):
+        while True:
+            try:
+                message = await receive()
+            except asyncio.CancelledError:  # forced exit (second Ctrl-C): end quietly, no traceback
+                return
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.owns_service:
+                    self.service.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _read_body(self, headers: dict, receive) -> bytes:
+        """Read (and so discard, for methods that ignore it) the whole body, up to the limit."""
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > BODY_LIMIT):
+            raise HTTPError(413 if length.isdigit() else 400, MSG_TOO_LARGE if length.isdigit() else MSG_INVALID)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > BODY_LIMIT:
+                raise HTTPError(413, MSG_TOO_LARGE)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    # -- routing --------------------------------------------------------------------------
+    def handle(self, method: str, raw_path: bytes, headers: dict, body: bytes):
+        """Returns (status, headers, payload bytes) or raises HTTPError."""
+        segments = []
+        for raw in raw_path.split(b"/")[1:]:
+            try:  # split first, then decode: %2F and %26 stay inside their segment
+                segments.append(unquote_to_bytes(raw).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise HTTPError(404, MSG_NO_URI) from None
+        if self.static is not None and segments and segments[0] == self.static.mount:
+            return self.static.handle(method, segments[1:])
+        n = len(self.base)
+        if segments[:n] != self.base or len(segments) <= n:
+            raise HTTPError(404, MSG_NO_URI)
+        route = self.routes.get(segments[n])
+        rest = segments[n + 1 :]
+        if route is None:
+            raise HTTPError(404, MSG_NO_URI)
+        if not rest:
+            kind, allowed = "collection", route.collection_methods
+        elif len(rest) == 1:
+            kind, allowed = "item", route.item_methods
+        elif route.query_names and len(rest) == len(route.query_names):
+            kind, allowed = "query", route.query_methods
+        else:
+            raise HTTPError(404, MSG_NO_URI)
+
+        if method == "OPTIONS" and b"origin" in headers and b"access-control-request-method" in headers:
+            return 204, self._preflight_headers(allowed, headers), b""
+        if method not in allowed:
+            raise HTTPError(405, MSG_METHOD.format(method=method[:20]), [(b"allow", ", ".join(allowed).encode())])
+
+        name = route.resource.name
+        if kind == "collection":
+            if method == "GET":
+                return 200, [], dumps(self.service.list(name))
+            record = self._body(route, kind, method, body)
+            try:
+                self.service.create(name, record)
+            except KeySpaceExhausted:
+                raise HTTPError(409, MSG_KEYS_EXHAUSTED) from None
+            return 200, [], OK_BODY
+        if kind == "query":
+            return 200, [], dumps(self._query(route, rest))
+
+        key = parse_int(rest[0], route.key_min, route.key_max)
+        if key is None:
+            raise HTTPError(404, MSG_BAD_KEY.format(min=route.key_min, max=route.key_max))
+        if method == "GET":
+            record = self.service.get(name, key)
+            return 200, [], dumps([record] if record else [])
+        if method == "PUT":
+            record = self._body(route, kind, method, body)
+            record[route.resource.key] = str(key)  # the URI key wins
+            ok = self.service.update(name, key, record)
+        else:
+            ok = self.service.delete(name, key)
+        if not ok:
+            raise HTTPError(404, MSG_NO_RECORD)
+        return 200, [], OK_BODY
+
+    def _preflight_headers(self, allowed, headers):
+        requested = headers.get(b"access-control-request-headers") or b"Content-Type"
+        return [
+            (b"access-control-allow-methods", ", ".join(allowed).encode()),
+            (b"access-control-allow-headers", requested),
+            (b"access-control-max-age", b"600"),
+        ]
+
+    def _body(self, route: Route, kind: str, method: str, raw: bytes) -> dict:
+        """Parse and validate a write body; keep only the schema's fields (as WCF DataContract does)."""
+        body = parse_body(raw)
+        validator = route.validators.get((kind, method))
+        if validator is not None:
+            problem = schema_message(validator, body)
+            if problem:
+                raise HTTPError(400, problem)
+        return {f.name: body.get(f.name, "") for f in route.resource.fields}
+
+    def _query(self, route: Route, values: list[str]) -> list[dict]:
+        params = {}
+        for name, value in zip(route.query_names, values):
+            schema = route.query_params.get(name, {})
+            if schema.get("type") == "integer":
+                parsed = parse_int(value, int(schema.get("minimum", 0)), int(schema.get("maximum", 2147483647)))
+            else:
+                validator = self._param_validators.get(name)
+                if validator is None:
+                    validator = self._param_validators[name] = Draft202012Validator(schema)
+                parsed = value if validator.is_valid(value) else None
+            if parsed is None:
+                raise HTTPError(400, MSG_BAD_PARAM.format(name=name))
+            params[name] = parsed
+        numbers = None if params["FROM"] == "Null" else params["FROM"].split("&")
+        return self.service.query(
+            route.resource.name,
+            top=params["TOP"],
+            descending=params["DESCENDING"].lower() == "true",
+            k_id=params["K_ID"],
+            numbers=numbers,
+        )
+
+
+def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=None, docs_dir=None) -> App:
+    """The ASGI app. `fixtures`: a {resource: [records]} dict or a JSON file path; `demo`: load the
+    demo data set into an empty database; `service`: use this Service (e.g. a faulty subclass)."""
+    spec = spec or spec_module.load()
+    owns = service is None
+    service = service if service is not None else Service(spec, db=db)
+    if demo:
+        from .demo import load_demo
+
+        load_demo(service)
+    if fixtures is not None:
+        from .fixtures import load_fixtures
+
+        load_fixtures(service, fixtures)
+    return App(spec, service, docs_dir=docs_dir, owns_service=owns)

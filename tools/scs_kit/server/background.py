@@ -1,0 +1,108 @@
+"""Run the reference server in a background thread (tests, `scs-kit check` without a URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import uvicorn
+
+from ..errors import KitError
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind before uvicorn starts, so "port in use" is one clear KitError instead of a traceback."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise KitError(f"cannot resolve host {host!r} ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_config(app, **kwargs) -> uvicorn.Config:
+    """The production stack: uvloop + httptools, no access log, quiet logs."""
+    return uvicorn.Config(
+        app, loop="uvloop", http="httptools", lifespan="on", access_log=False, log_level="warning", log_config=None,
+        server_header=False, **kwargs,
+    )
+
+
+class RunningServer:
+    """A server running in its own thread and event loop; stop() or use as a context manager."""
+
+    def __init__(self, app, sock: socket.socket, base_path: str):
+        self.app = app
+        self.host, self.port = sock.getsockname()[:2]
+        self.origin = f"http://{self.host}:{self.port}"
+        self.base_url = self.origin + base_path
+        self._sock = sock
+        self._server = uvicorn.Server(uvicorn_config(app))
+        self._server.install_signal_handlers = lambda: None  # not the main thread
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"scs-server-{self.port}", daemon=True)
+
+    def _run(self):
+        try:
+            import uvloop
+
+            runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        except ImportError:  # pragma: no cover - Windows
+            runner = asyncio.Runner()
+        try:
+            with runner:
+                runner.run(self._server.serve(sockets=[self._sock]))
+        except BaseException as exc:  # noqa: BLE001 - surfaced by start()
+            self._error = exc
+
+    def start(self, timeout: float = 10.0) -> "RunningServer":
+        self._thread.start()
+        # Poll until uvicorn reports that it accepts connections (or died trying).
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self._sock.close()
+                raise KitError(f"the server failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise KitError("the server did not start in time")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        return f"<RunningServer {self.base_url}>"
+
+
+def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, **create_app_kwargs) -> RunningServer:
+    """Start the reference server (or `app`) in a background thread; returns once it accepts connections."""
+    from .. import spec as spec_module
+    from .app import create_app
+
+    if app is None:
+        app = create_app(**create_app_kwargs)
+    base_path = app.spec.base_path if hasattr(app, "spec") else spec_module.load(None).base_path
+    sock = bind_socket(host, port)
+    return RunningServer(app, sock, base_path).start()

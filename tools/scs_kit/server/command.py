@@ -1,0 +1,98 @@
+"""`scs-kit serve`: run the reference implementation under uvicorn (uvloop + httptools)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import KitError
+
+DEFAULT_DB = "scs-data.sqlite3"  # in the current directory: visible, easy to delete or to keep
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; the API has no authentication)")
+    parser.add_argument("--port", type=int, default=None, help="port (default: the spec's, 55963; 0 = any free port)")
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file, created if missing, or :memory: (default ./{DEFAULT_DB})")
+    parser.add_argument("--fixtures", metavar="FILE", help="JSON object {resource name: [records]} loaded at start (replacing same keys)")
+    parser.add_argument("--demo", action="store_true", help="load the Japanese demo data set into an empty database")
+    docs = parser.add_mutually_exclusive_group()
+    docs.add_argument("--docs-dir", metavar="DIR", help="built documentation site to serve at /docs/")
+    docs.add_argument("--no-docs", action="store_true", help="do not serve documentation at /docs/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _docs_dir(args, tmpdir: str) -> Path | None:
+    if args.no_docs:
+        return None
+    if args.docs_dir:
+        path = Path(args.docs_dir)
+        if not (path / "index.html").is_file():
+            raise KitError(f"{path}: not a built documentation site (no index.html)")
+        return path
+    try:
+        from ..docs.build import build_site
+
+        return Path(build_site(Path(tmpdir) / "site"))
+    except Exception as exc:  # noqa: BLE001 - docs are optional; say why in one line
+        print(f"scs-kit serve: documentation not served ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
+        return None
+
+
+def run(args) -> int:
+    import signal
+
+    import uvicorn
+
+    from .. import spec as spec_module
+    from .app import create_app
+    from .background import bind_socket, uvicorn_config
+
+    spec = spec_module.load()
+    port = spec.default_port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        raise KitError(f"--port {port}: must be 0..65535")
+    sock = bind_socket(args.host, port)
+    with tempfile.TemporaryDirectory(prefix="scs-docs-") as tmpname:
+        app = create_app(db=args.db, fixtures=args.fixtures, demo=args.demo, spec=spec, docs_dir=None)
+        docs = _docs_dir(args, tmpname)
+        if docs is not None:
+            from .static import StaticSite
+
+            app.static = StaticSite(docs)
+
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{port}{spec.base_path}"
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets=None):
+                await super().startup(sockets=sockets)
+                if not self.should_exit:
+                    extra = f"; docs at http://{shown}:{port}/docs/" if docs else ""
+                    print(f"scs-kit serve: listening on {url} (db {args.db}{extra}); Ctrl-C to stop", flush=True)
+
+            def handle_exit(self, sig, frame):
+                # Graceful stop on SIGINT/SIGTERM, then exit 0 (uvicorn would re-raise the signal).
+                if self.should_exit and sig == signal.SIGINT:
+                    self.force_exit = True
+                self.should_exit = True
+
+        if not _is_loopback(args.host):
+            print(f"scs-kit serve: warning: listening on {args.host}, reachable from other machines; "
+                  "the API has no authentication", file=sys.stderr, flush=True)
+        Server(uvicorn_config(app)).run(sockets=[sock])
+        app.service.close()
+    return 0
