@@ -1,0 +1,111 @@
+"""pytest wiring of the conformance suite: options, the shared `kit`, and per-resource parametrisation.
+
+Runs standalone (`pytest contract_tests --base-url URL`, or SCS_BASE_URL; without either the
+reference server is started in-process) and under `scs-kit check`, which passes its own Kit and
+Collector as plugins.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+
+import pytest
+
+from scs_kit import spec as specmod
+from scs_kit.check.catalog import BY_ID
+from scs_kit.check.collector import Collector, check_id_of
+from scs_kit.check.context import Kit
+
+PLUGIN = "scs_collector"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("scs", "scs-contract-kit conformance suite")
+    group.addoption("--base-url", dest="scs_base_url", default=None,
+                    help="base URL of the implementation (…/CTI_SmartConnectService/RestService); env SCS_BASE_URL")
+    group.addoption("--scs-profile", default="default", choices=("quick", "default", "thorough"))
+    group.addoption("--scs-seed", type=int, default=None)
+    group.addoption("--scs-mode", default="full", choices=("full", "live", "read-only"))
+    group.addoption("--scs-only", default=None, help="comma-separated families")
+    group.addoption("--scs-resources", default=None, help="comma-separated resource names")
+    group.addoption("--scs-timeout", type=float, default=10.0)
+
+
+def _split(value):
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "scs_check(id): the stable check id this test implements")
+    if _collector(config) is None:
+        config.pluginmanager.register(Collector(), PLUGIN)
+
+
+def _collector(config) -> Collector | None:
+    """The Collector scs-kit check passed in, or the one registered for a plain pytest run."""
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Collector)), None)
+
+
+def _selected_resources(config):
+    spec = specmod.load()
+    names = _split(config.getoption("scs_resources"))
+    if not names:
+        return list(spec.resources)
+    return [spec.resource(n) for n in names]
+
+
+def pytest_generate_tests(metafunc):
+    if "resource" in metafunc.fixturenames:
+        resources = _selected_resources(metafunc.config)
+        metafunc.parametrize("resource", resources, ids=[r.name for r in resources])
+
+
+def pytest_collection_modifyitems(config, items):
+    only = _split(config.getoption("scs_only"))
+    if not only:
+        return
+    keep, drop = [], []
+    for item in items:
+        cid = check_id_of(item)
+        (keep if cid in BY_ID and BY_ID[cid].family in only else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def kit(request):
+    collector = _collector(request.config)
+    if collector.kit is not None:  # scs-kit check owns the Kit and its cleanup
+        yield collector.kit
+        return
+    opt = request.config.getoption
+    base_url = opt("scs_base_url") or os.environ.get("SCS_BASE_URL")
+    server = None
+    if not base_url:
+        from scs_kit.server import start_server
+
+        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
+        base_url = server.base_url
+    kit = Kit(base_url, profile=opt("scs_profile"), seed=opt("scs_seed"), mode=opt("scs_mode"),
+              timeout=opt("scs_timeout"))
+    collector.kit = kit
+    atexit.register(kit.cleanup)
+    try:
+        yield kit
+    finally:
+        kit.cleanup()
+        for problem in kit.ledger.problems:
+            print(f"scs-kit: cleanup problem: {problem}")
+        if server is not None:
+            server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    collector = _collector(terminalreporter.config)
+    warns = [r for r in getattr(collector, "results", []) if r.status == "warn"]
+    if warns:
+        terminalreporter.section("scs-kit warnings")
+        for r in warns:
+            terminalreporter.write_line(f"WARN {r.id}[{r.resource or '-'}]: {r.message.splitlines()[0] if r.message else ''}")

@@ -1,0 +1,107 @@
+"""ENVELOPE: the shapes the page promises: write envelope, GET arrays, JSON bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._kit import check, described, envelope_problem
+from .tour import tour
+
+
+@check("ENVELOPE-WRITE-SHAPE")
+def test_write_shape(kit, resource):
+    t = tour(kit, resource)
+    writes = t.writes()
+    if not writes:
+        t.require_writes()
+        pytest.skip(t.write_blocker or f"{resource.name} documents no write method")
+    for name, answer in writes:
+        body = answer.json
+        meant = answer.ok or (isinstance(body, dict) and "result" in body)
+        problem = envelope_problem(body) if meant else None
+        if problem:
+            kit.fail(f"{name} {answer.exchange.url} answered {described(answer)}: {problem}", answer.exchange)
+    t.require_writes()
+
+
+@check("ENVELOPE-WRITE-SUCCESS")
+def test_write_success(kit, resource):
+    t = tour(kit, resource)
+    effective = [(n, a) for n, a, done in (("POST", t.post, t.created_key is not None),
+                                           ("PUT", t.put, t.put_effect is True),
+                                           ("DELETE", t.delete, t.delete_effect is True)) if a is not None and done]
+    if not t.writes():
+        t.require_writes()
+        pytest.skip(t.write_blocker or f"{resource.name} documents no write method")
+    if not effective:
+        t.require_writes()
+        pytest.skip("no write of the tour took effect (see METHODS-ALLOWED)")
+    for name, answer in effective:
+        result = answer.result
+        if result == "True":
+            if answer.json.get("msg") != "正常終了":
+                kit.fail(f'{name} succeeded and answered result "True" but msg {answer.json.get("msg")!r} '
+                         f'instead of "正常終了"', answer.exchange)
+        elif result == "False":
+            kit.fail(f'{name} took effect but answered result "False" ({described(answer)})', answer.exchange)
+        elif not answer.ok:
+            kit.fail(f"{name} took effect but answered {described(answer)}", answer.exchange)
+        # a non-string result or a missing envelope is ENVELOPE-WRITE-SHAPE's finding
+
+
+@check("ENVELOPE-GET-ARRAY")
+def test_get_array(kit, resource):
+    answer = tour(kit, resource).list_answer
+    body = answer.json
+    if not answer.ok:
+        kit.fail(f"GET {resource.collection} answered {described(answer)} instead of a JSON array", answer.exchange)
+    if not isinstance(body, list):
+        kit.fail(f"GET {resource.collection} answered {described(answer)}: not a JSON array", answer.exchange)
+    bad = [x for x in body if not isinstance(x, dict)]
+    if bad:
+        kit.fail(f"GET {resource.collection} answered an array holding non-records: {bad[:3]!r}", answer.exchange)
+
+
+@check("ENVELOPE-GET-SINGLE")
+def test_get_single(kit, resource):
+    t = tour(kit, resource)
+    for label, answer, present in (("an existing key", t.get_existing, True), ("the kit's new record", t.get_created, True),
+                                   ("the updated record", t.get_after_put, True),
+                                   ("a key with no record", t.get_absent, False),
+                                   ("a deleted record", t.get_after_delete, False)):
+        if answer is None:
+            continue
+        body = answer.json
+        if not answer.ok:
+            if present:
+                kit.fail(f"GET by key for {label} answered {described(answer)} instead of a one-record array",
+                         answer.exchange)
+            kit.warn(f"GET by key for {label} answered {described(answer)}; the page says empty data is []",
+                     answer.exchange)
+            continue
+        if not isinstance(body, list):
+            kit.fail(f"GET {answer.exchange.url} ({label}) answered {described(answer)}: not a JSON array "
+                     "(the page: 1レコードGET時のフォーマット is the array form)", answer.exchange)
+        if len(body) > 1:
+            kit.fail(f"GET {answer.exchange.url} ({label}) answered {len(body)} records; at most one expected",
+                     answer.exchange)
+        if not all(isinstance(x, dict) for x in body):
+            kit.fail(f"GET {answer.exchange.url} ({label}) answered an array holding a non-record", answer.exchange)
+        if label == "a key with no record" and body:
+            kit.fail(f"GET {answer.exchange.url} for a key with no record answered {described(answer)} instead of []",
+                     answer.exchange)
+
+
+@check("ENVELOPE-JSON")
+def test_json(kit, resource):
+    t = tour(kit, resource)
+    for answer in t.answers():
+        if not answer.ok:
+            continue
+        if not answer.is_json:
+            kit.fail(f"{answer.exchange.method} {answer.exchange.url} answered {described(answer)}: not JSON",
+                     answer.exchange)
+        if "json" not in answer.content_type.lower():
+            kit.warn(f"{answer.exchange.method} {answer.exchange.url} answered JSON with Content-Type "
+                     f"{answer.content_type or '(none)'!r}", answer.exchange)
+            break

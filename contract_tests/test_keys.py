@@ -1,0 +1,194 @@
+"""KEYS: POST registers highest + 1 whatever the body key; PUT obeys the URI key; DELETE and GET by
+key touch exactly the named record. Only kit records are written (or, for a resource without
+POST, foreign records with snapshot and exact restore)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scs_kit.check.context import keyint
+
+from ._kit import check, described, short
+
+
+def _expected_key(kit, resource, before) -> int:
+    return max(kit.max_key(before, resource) + 1, resource.min_id)
+
+
+def _verify_post(kit, resource, label, body_key, key, ans, before, after):
+    """Shared verdict of a POST: highest + 1, nothing overwritten."""
+    old = kit.keys(before, resource)
+    new = kit.keys(after, resource)
+    mf = kit.marker_field(resource)
+    # an existing record that now carries this POST's marker was overwritten
+    marker = None
+    if key is not None and mf:
+        marker = new.get(key, {}).get(mf)
+    for k, rec in old.items():
+        now = new.get(k)
+        if now != rec and (kit.ledger.owns(resource.name, k) or (mf and now and now.get(mf) == marker and marker)):
+            kit.fail(f"POST {resource.collection} with body key {body_key!r} ({label}) changed the existing record "
+                     f"{k}: before {short(rec)}, after {short(now)}", ans.exchange)
+    if key is None:
+        kit.fail(f"POST {resource.collection} with body key {body_key!r} ({label}) registered no new record "
+                 f"({described(ans)})", ans.exchange)
+    expected = _expected_key(kit, resource, before)
+    if keyint(key) != expected:
+        foreign = [k for k in new if k not in old and k != key]
+        if foreign:
+            kit.broken(f"another client registered {foreign} while the kit POSTed: cannot judge the key", ans.exchange)
+        kit.fail(f"POST {resource.collection} with body key {body_key!r} ({label}) registered key {key}; "
+                 f"expected {expected} (highest existing key {kit.max_key(before, resource)} + 1)", ans.exchange)
+
+
+@check("KEYS-POST-MAX-PLUS-ONE")
+def test_post_max_plus_one(kit, resource):
+    kit.require_create(resource)
+    created = []
+    try:
+        key, ans, body, before, after = kit.create(resource, "0")
+        created.append(key)
+        _verify_post(kit, resource, "the 0 the page asks for", "0", key, ans, before, after)
+        rows = after
+        absent = kit.absent_key(rows, resource)
+        variants = [("a key with no record", str(int(absent) - kit.rng.randrange(1, 1000))),
+                    ("the key of an existing record (the kit's own)", key)]
+        for label, body_key in variants:
+            k, ans, body, before, after = kit.create(resource, body_key)
+            created.append(k)
+            _verify_post(kit, resource, label, body_key, k, ans, before, after)
+    finally:
+        for k in created:
+            if k is not None:
+                kit.remove(resource, k)
+
+
+@check("KEYS-POST-AFTER-DELETE")
+def test_post_after_delete(kit, resource):
+    kit.require_create(resource)
+    if not resource.allows("DELETE"):
+        pytest.skip(f"{resource.name} has no DELETE")
+    created = []
+    try:
+        a = kit.create_ok(resource)[0]
+        created.append(a)
+        b = kit.create_ok(resource)[0]
+        created.append(b)
+        gone = kit.delete(resource, b)
+        if kit.record(resource, b) is not None:
+            kit.broken(f"setup: DELETE {resource.item_path(b)} did not remove the kit's record", gone.exchange)
+        kit.ledger.forget(resource.name, b)
+        key, ans, body, before, after = kit.create(resource, "0")
+        created.append(key)
+        if key is None:
+            kit.fail(f"POST {resource.collection} registered no record after a DELETE ({described(ans)})", ans.exchange)
+        expected = _expected_key(kit, resource, before)
+        if keyint(key) != expected:
+            old = kit.keys(before, resource)
+            if [k for k in kit.keys(after, resource) if k not in old and k != key]:
+                kit.broken("another client registered records meanwhile: cannot judge the key", ans.exchange)
+            kit.fail(f"after the highest record {b} was deleted, POST registered key {key}; expected {expected} "
+                     f"(new highest {kit.max_key(before, resource)} + 1)", gone.exchange, ans.exchange)
+    finally:
+        for k in created:
+            if k is not None:
+                kit.remove(resource, k)
+
+
+@check("KEYS-PUT-URI-WINS")
+def test_put_uri_wins(kit, resource):
+    with kit.writable(resource, 2) as (a, b):
+        before_a, before_b = kit.record(resource, a), kit.record(resource, b)
+        if before_a is None or before_b is None:
+            kit.broken(f"setup: records {a} and {b} could not be read back")
+        if resource.allows("POST"):
+            body = kit.body(resource, b)
+        else:
+            body = {**kit.mutated(resource, before_a), resource.key: b}
+        ans = kit.put(resource, a, body)
+        after_a, after_b = kit.record(resource, a), kit.record(resource, b)
+        get_b = kit.client.log[-1] if kit.client.log else None
+        if after_b != before_b:
+            kit.fail(f"PUT {resource.item_path(a)} with body key {b!r} changed record {b} (the body's key) instead: "
+                     f"before {short(before_b)}, after {short(after_b)}", ans.exchange, get_b)
+        if not ans.succeeded:
+            kit.fail(f"PUT {resource.item_path(a)} with body key {b!r} was refused ({described(ans)}); the page: the "
+                     "URI key wins whatever key the body holds", ans.exchange)
+        if after_a is None:
+            kit.fail(f"record {a} is gone after PUT {resource.item_path(a)} with body key {b!r}", ans.exchange)
+        if str(after_a.get(resource.key)) != str(a):
+            kit.fail(f"after PUT {resource.item_path(a)} with body key {b!r}, GET {resource.item_path(a)} shows key "
+                     f"{after_a.get(resource.key)!r}", ans.exchange)
+        changed = [f for f in body if f != resource.key and f in before_a and before_a[f] != body[f]]
+        stale = [f for f in changed if after_a.get(f) != body[f]]
+        if changed and stale:
+            kit.fail(f"PUT {resource.item_path(a)} with body key {b!r} did not update record {a}: fields "
+                     f"{stale} still {[after_a.get(f) for f in stale]!r}", ans.exchange)
+        if not changed:
+            kit.warn(f"{resource.name} stores none of the fields the kit sent: the update itself could not be seen")
+
+
+@check("KEYS-DELETE-EXACT")
+def test_delete_exact(kit, resource):
+    if not resource.allows("DELETE"):
+        pytest.skip(f"{resource.name} has no DELETE")
+    kit.require_create(resource)
+    created = []
+    try:
+        a = kit.create_ok(resource)[0]
+        created.append(a)
+        b = kit.create_ok(resource)[0]
+        created.append(b)
+        before, _ = kit.list(resource)
+        ans = kit.delete(resource, a)
+        after, lst = kit.list(resource)
+        get_a = kit.get_item(resource, a)
+        old, new = kit.keys(before, resource), kit.keys(after, resource)
+        if a not in new and kit.one(get_a) is None:
+            kit.ledger.forget(resource.name, a)
+        if a in new:
+            kit.fail(f"DELETE {resource.item_path(a)} ({described(ans)}) left record {a} in the list", ans.exchange,
+                     lst.exchange)
+        if kit.one(get_a) is not None:
+            kit.fail(f"after DELETE {resource.item_path(a)}, GET by key answered {described(get_a)} instead of []",
+                     ans.exchange, get_a.exchange)
+        if new.get(b) != old.get(b):
+            kit.fail(f"DELETE {resource.item_path(a)} also changed or removed the kit's record {b}", ans.exchange,
+                     lst.exchange)
+        vanished = [k for k in old if k not in new and k != a]
+        if vanished:  # not the kit's records: another client may have deleted them meanwhile
+            kit.broken(f"records {vanished} vanished around DELETE {resource.item_path(a)}: the DELETE or another "
+                       "client removed them", ans.exchange, lst.exchange)
+    finally:
+        for k in created:
+            kit.remove(resource, k)
+
+
+@check("KEYS-GET-EXACT")
+def test_get_exact(kit, resource):
+    rows, _ = kit.list(resource)
+    created = None
+    try:
+        if not rows:
+            if kit.creation_blocker(resource):
+                pytest.skip(f"{resource.name} holds no records and {kit.creation_blocker(resource)}")
+            created = kit.create_ok(resource)[0]
+            rows, _ = kit.list(resource)
+        sample = rows if len(rows) <= kit.profile.get_exact_samples else kit.rng.sample(rows, kit.profile.get_exact_samples)
+        for row in sample:
+            key = str(row.get(resource.key))
+            ans = kit.get_item(resource, key)
+            got = kit.one(ans)
+            if got is None:
+                kit.fail(f"GET {resource.item_path(key)} answered {described(ans)} although the list holds record "
+                         f"{key}", ans.exchange)
+            if str(got.get(resource.key)) != key:
+                kit.fail(f"GET {resource.item_path(key)} answered the record with key {got.get(resource.key)!r} "
+                         f"instead of {key}", ans.exchange)
+            if got != row:
+                diff = sorted(f for f in set(got) | set(row) if got.get(f) != row.get(f))
+                kit.fail(f"GET {resource.item_path(key)} answered a record that differs from the listed one in {diff}",
+                         ans.exchange)
+    finally:
+        if created:
+            kit.remove(resource, created)

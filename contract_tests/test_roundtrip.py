@@ -1,0 +1,133 @@
+"""ROUND-TRIP: what POST and PUT store, GET returns unchanged (only fields the kit sent are compared;
+a documented field that vanishes fails, an inferred one that the implementation drops only warns)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from ._kit import check, described, short
+
+# Japanese text in its usual forms, plus the characters that break naive encoders and URL handling.
+CORPUS = (
+    "山田 太郎", "ヤマダ タロウ", "ﾔﾏﾀﾞ ﾀﾛｳ", "ＡＢＣ－１２３", "株式会社テスト（本社）", "髙橋・﨑山", "①②③ ㈱ ℡",
+    "〜−‖¢£¬", "𠮷野家", "絵文字😀", "0312345678&0312345679", "100% 完了", "%26%20", 'quote " and \' and \\',
+    "<b>タグ</b>", "改行\nタブ\t", "あ" * 1000, "ｱｲｳｴｵ" * 300,
+)
+JAPANESE = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"),
+                         include_characters="&%\"'\\/?#ｱｶﾞﾊﾟ　ー〜")
+TEXT = st.one_of(st.sampled_from(CORPUS), st.text(JAPANESE, min_size=1, max_size=60),
+                 st.text(st.sampled_from("あいうえおアイウエオｱｲｳｴｵ漢字ＡＢ&%\""), min_size=200, max_size=2000))
+
+
+def compare(kit, resource, sent: dict, got: dict | None, how: str, *evidence):
+    """Fail on any sent field GET returns changed; documented fields must be there; dropped others warn."""
+    if got is None:
+        kit.fail(f"{how}: GET by key answered no record", *evidence)
+    dropped = []
+    for name, value in sent.items():
+        if name == resource.key:
+            continue
+        if name not in got:
+            field = resource.field(name)
+            if field is not None and field.evidence == "documented":
+                kit.fail(f"{how}: GET returns no {name!r} although the page documents it (sent {short(value, 80)!r})",
+                         *evidence)
+            dropped.append(name)
+            continue
+        if got[name] != value:
+            kit.fail(f"{how}: {name!r} was sent as {short(value, 120)!r} but GET returns {short(got[name], 120)!r}",
+                     *evidence)
+    if dropped:
+        kit.warn(f"{how}: the implementation does not store the inferred field(s) {dropped}")
+
+
+@check("ROUNDTRIP-POST")
+def test_post(kit, resource):
+    kit.require_create(resource)
+    key, ans, body, _, _ = kit.create(resource, "0")
+    try:
+        if key is None:
+            kit.broken(f"setup: POST {resource.collection} registered no record ({described(ans)})", ans.exchange)
+        get = kit.get_item(resource, key)
+        got = kit.one(get)
+        compare(kit, resource, body, got, f"POST {resource.collection} then GET {resource.item_path(key)}",
+                ans.exchange, get.exchange)
+    finally:
+        if key is not None:
+            kit.remove(resource, key)
+
+
+def _put_body(kit, resource, key, before, values: dict | None = None) -> dict:
+    if resource.allows("POST"):
+        body = kit.body(resource, key)
+    else:  # a foreign record: only its own fields, fresh values of the same shape
+        body = kit.mutated(resource, before)
+    if values:
+        body.update({k: v for k, v in values.items() if k in body})
+    return body
+
+
+@check("ROUNDTRIP-PUT")
+def test_put(kit, resource):
+    with kit.writable(resource, 1) as (key,):
+        before = kit.record(resource, key)
+        if before is None:
+            kit.broken(f"setup: {resource.item_path(key)} could not be read")
+        body = _put_body(kit, resource, key, before)
+        ans = kit.put(resource, key, body)
+        if not ans.succeeded:
+            kit.broken(f"PUT {resource.item_path(key)} of a valid record was refused ({described(ans)}); "
+                       "see METHODS-ALLOWED", ans.exchange)
+        get = kit.get_item(resource, key)
+        got = kit.one(get)
+        sent = {f: v for f, v in body.items() if resource.field(f) is not None}  # the values the kit chose
+        compare(kit, resource, sent, got, f"PUT {resource.item_path(key)} then GET", ans.exchange, get.exchange)
+
+
+def _text_fields(kit, resource, record: dict | None) -> list[str]:
+    """Fields that carry free text: those whose example in the document is not a digit string."""
+    example = kit._example(resource)
+    names = [f.name for f in resource.fields if f.name != resource.key and (record is None or f.name in record)]
+    texty = [n for n in names if not str(example.get(n, "x")).isdigit()]
+    return texty or names
+
+
+@check("ROUNDTRIP-TEXT")
+def test_text(kit, resource):
+    with kit.writable(resource, 1) as (key,):
+        before = kit.record(resource, key)
+        if before is None:
+            kit.broken(f"setup: {resource.item_path(key)} could not be read")
+        fields = _text_fields(kit, resource, None if resource.allows("POST") else before)
+        if not fields:
+            pytest.skip(f"{resource.name} has no text field to write")
+        refused = []
+
+        def attempt(values: list[str]):
+            body = _put_body(kit, resource, key, before, dict(zip(fields, values)))
+            ans = kit.put(resource, key, body)
+            if not ans.succeeded:
+                refused.append((values, ans))
+                return
+            get = kit.get_item(resource, key)
+            got = kit.one(get)
+            sent = {f: body[f] for f in fields}
+            compare(kit, resource, sent, got, f"PUT {resource.item_path(key)} then GET", ans.exchange, get.exchange)
+
+        for i in range(0, len(CORPUS), len(fields)):  # every corpus value once
+            attempt(list(CORPUS[i:i + len(fields)]))
+
+        @settings(max_examples=kit.profile.text_examples, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck), print_blob=False)
+        @seed(kit.seed)
+        @given(st.lists(TEXT, min_size=len(fields), max_size=len(fields)))
+        def prop(values):
+            attempt(values)
+
+        prop()
+        if refused:
+            values, ans = refused[0]
+            kit.warn(f"{len(refused)} PUT(s) with text values were refused, e.g. {short(values, 120)} → "
+                     f"{described(ans)}", ans.exchange)

@@ -1,0 +1,120 @@
+"""STATEFUL: random interleavings of POST/PUT/DELETE/GET on the kit's own records keep a model of
+them in step with the implementation (Hypothesis rule-based state machine)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, invariant, precondition, rule
+
+from scs_kit.check.context import keyint
+
+from ._kit import check, described, short
+
+
+def machine_for(kit, r):
+    max_posts = 6 if r.allows("DELETE") else 1  # records of resources without DELETE stay: keep it to one
+    puts, deletes = r.allows("PUT"), r.allows("DELETE")
+
+    class Model(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.model: dict[str, dict] = {}  # kit key → fields last sent
+            self.deleted: set[str] = set()
+            self.posts = 0
+            self.high = 0  # the highest key seen
+
+        def _compare(self, key, got, how, *evidence):
+            if got is None:
+                kit.fail(f"{how}: record {key} is missing (model holds it)", *evidence)
+            for f, v in self.model[key].items():
+                if f in got and got[f] != v:
+                    kit.fail(f"{how}: record {key} field {f!r} is {short(got[f], 80)!r}, the model says "
+                             f"{short(v, 80)!r}", *evidence)
+
+        @precondition(lambda self: self.posts < max_posts)
+        @rule(kind=st.sampled_from(["zero", "absent", "own"]), offset=st.integers(1, 999))
+        def create(self, kind, offset):
+            # the body key is 0, a key far above every record, or one of the kit's own: never a foreign key,
+            # so that even an implementation that honours it cannot overwrite someone else's record
+            self.posts += 1
+            body_key = "0"
+            if kind == "absent" and self.high:
+                body_key = str(self.high + 1_000_000 + offset)
+            elif kind == "own" and self.model:
+                body_key = sorted(self.model)[offset % len(self.model)]
+            key, ans, body, before, after = kit.create(r, body_key)
+            self.high = max(self.high, kit.max_key(after, r))
+            if key is None:
+                kit.fail(f"POST {r.collection} (body key {body_key!r}) registered no record ({described(ans)})",
+                         ans.exchange)
+            if key in self.model:
+                kit.fail(f"POST {r.collection} registered key {key}, which the kit's record already had", ans.exchange)
+            if (keyint(key) or 0) <= kit.max_key(before, r):
+                kit.fail(f"POST {r.collection} registered key {key}, not above the highest key "
+                         f"{kit.max_key(before, r)}", ans.exchange)
+            self.model[key] = {f: v for f, v in body.items() if f != r.key}
+            self.deleted.discard(key)
+
+        @precondition(lambda self: puts and self.model)
+        @rule(data=st.data())
+        def update(self, data):
+            key = data.draw(st.sampled_from(sorted(self.model)), label="key")
+            body_key = data.draw(st.sampled_from(sorted(self.model) + ["0"]), label="body key")
+            body = kit.body(r, body_key)
+            ans = kit.put(r, key, body)
+            if not ans.succeeded:
+                kit.fail(f"PUT {r.item_path(key)} of a kit record was refused ({described(ans)})", ans.exchange)
+            self.model[key] = {f: v for f, v in body.items() if f != r.key}
+
+        @precondition(lambda self: deletes and self.model)
+        @rule(data=st.data())
+        def delete(self, data):
+            key = data.draw(st.sampled_from(sorted(self.model)), label="key")
+            ans = kit.delete(r, key)
+            if not ans.succeeded:
+                kit.fail(f"DELETE {r.item_path(key)} of a kit record was refused ({described(ans)})", ans.exchange)
+            del self.model[key]
+            self.deleted.add(key)
+            kit.ledger.forget(r.name, key)
+
+        @precondition(lambda self: self.model)
+        @rule(data=st.data())
+        def read(self, data):
+            key = data.draw(st.sampled_from(sorted(self.model)), label="key")
+            ans = kit.get_item(r, key)
+            got = kit.one(ans)
+            self._compare(key, got, f"GET {r.item_path(key)}", ans.exchange)
+
+        @rule()
+        def read_all(self):  # always possible: the machine can make progress once its POST budget is spent
+            self.in_step()
+
+        @invariant()
+        def in_step(self):
+            if not self.model and not self.deleted:
+                return
+            rows, lst = kit.list(r)
+            keys = kit.keys(rows, r)
+            for key in self.model:
+                self._compare(key, keys.get(key), f"GET {r.collection}", lst.exchange)
+            back = sorted(self.deleted & set(keys))
+            if back:
+                kit.fail(f"GET {r.collection} still lists deleted record(s) {back}", lst.exchange)
+
+        def teardown(self):
+            for key in list(self.model):
+                kit.remove(r, key)
+
+    return Model
+
+
+@check("STATEFUL-MODEL")
+def test_model(kit, resource):
+    kit.require_create(resource)
+    machine = machine_for(kit, resource)
+    test = get_state_machine_test(machine, settings=settings(
+        max_examples=kit.profile.stateful_examples if resource.allows("DELETE") else 1,
+        stateful_step_count=kit.profile.stateful_steps, database=None, deadline=None,
+        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False))
+    seed(kit.seed)(test)()

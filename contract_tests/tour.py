@@ -1,0 +1,129 @@
+"""One pass over every documented operation of a resource, shared by ENVELOPE and METHODS checks.
+
+The tour is run once per resource and session (cached on the kit); each check judges the
+exchanges it recorded. Writes follow the safety rules: POST/PUT/DELETE only on a kit record,
+PUT on a foreign record (a resource without POST) only with snapshot and exact restore.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scs_kit.check.context import Kit, PremiseBroken
+from scs_kit.check.http import Answer
+
+
+@dataclass
+class Tour:
+    rows: list = field(default_factory=list)
+    list_answer: Answer | None = None
+    existing_key: str | None = None
+    get_existing: Answer | None = None
+    absent_key: str = ""
+    get_absent: Answer | None = None
+    post: Answer | None = None
+    post_body: dict | None = None
+    created_key: str | None = None
+    get_created: Answer | None = None
+    put: Answer | None = None
+    put_key: str | None = None
+    put_body: dict | None = None
+    put_changed: list = field(default_factory=list)  # fields the PUT changed
+    put_effect: bool | None = None  # did GET show the PUT's values?
+    get_after_put: Answer | None = None
+    delete: Answer | None = None
+    delete_effect: bool | None = None
+    get_after_delete: Answer | None = None
+    delete_absent: Answer | None = None
+    write_blocker: str | None = None  # why the tour made no writes
+    write_error: Exception | None = None  # the writes could not be made (e.g. the list is not an array)
+
+    def require_writes(self) -> None:
+        if self.write_error is not None:
+            raise self.write_error
+
+    def writes(self) -> list[tuple[str, Answer]]:
+        return [(n, a) for n, a in (("POST", self.post), ("PUT", self.put), ("DELETE", self.delete),
+                                    ("DELETE of a key with no record", self.delete_absent)) if a is not None]
+
+    def answers(self) -> list[Answer]:
+        return [a for a in (self.list_answer, self.get_existing, self.get_absent, self.post, self.get_created,
+                            self.put, self.get_after_put, self.delete, self.get_after_delete, self.delete_absent)
+                if a is not None]
+
+
+def tour(kit: Kit, resource) -> Tour:
+    key = ("tour", resource.name)
+    if key not in kit.cache:
+        try:
+            kit.cache[key] = _run(kit, resource)
+        except Exception as exc:  # noqa: BLE001 - every check of the tour reports the same error
+            kit.cache[key] = exc
+    value = kit.cache[key]
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
+def _rows(answer: Answer) -> list:
+    body = answer.json
+    return body if answer.ok and isinstance(body, list) else []
+
+
+def _run(kit: Kit, r) -> Tour:
+    t = Tour()
+    t.list_answer = kit.client.get(r.collection)
+    t.rows = [row for row in _rows(t.list_answer) if isinstance(row, dict)]
+    if t.rows:
+        t.existing_key = str(t.rows[0].get(r.key))
+        t.get_existing = kit.get_item(r, t.existing_key)
+    t.absent_key = kit.absent_key(t.rows, r)
+    t.get_absent = kit.get_item(r, t.absent_key)
+    if not kit.can_write():
+        t.write_blocker = "mode read-only sends GET only"
+        return t
+    try:
+        _writes(kit, r, t)
+    except PremiseBroken as exc:  # judged by the read checks; the write checks report it as their error
+        t.write_error = exc
+    return t
+
+
+def _writes(kit: Kit, r, t: Tour) -> None:
+    if r.allows("POST") and not kit.creation_blocker(r):
+        key, ans, body, _, _ = kit.create(r)
+        t.post, t.post_body, t.created_key = ans, body, key
+        if key is not None:
+            t.get_created = kit.get_item(r, key)
+    elif r.allows("POST"):
+        t.write_blocker = kit.creation_blocker(r)
+    if r.allows("PUT"):
+        if t.created_key is not None:
+            _put(kit, r, t, t.created_key, kit.body(r, t.created_key))
+        elif not r.allows("POST") and t.rows:
+            target = str(t.rows[-1].get(r.key))
+            with kit.touching(r, [target]):
+                snap = kit.ledger.snapshots[(r.name, target)]
+                _put(kit, r, t, target, kit.mutated(r, snap))
+    if r.allows("DELETE"):
+        if t.created_key is not None:
+            t.delete = kit.delete(r, t.created_key)
+            t.get_after_delete = kit.get_item(r, t.created_key)
+            gone = kit.one(t.get_after_delete) is None if t.get_after_delete.ok else None
+            if gone is None:  # the single GET refused: look at the list instead
+                gone = all(str(x.get(r.key)) != t.created_key for x in kit.list(r)[0])
+            t.delete_effect = gone
+            if gone:
+                kit.ledger.forget(r.name, t.created_key)
+        t.delete_absent = kit.delete(r, t.absent_key)
+
+
+def _put(kit: Kit, r, t: Tour, key: str, body: dict) -> None:
+    before = kit.record(r, key) or {}
+    t.put_key, t.put_body = key, body
+    t.put = kit.put(r, key, body)
+    t.get_after_put = kit.get_item(r, key)
+    after: dict[str, Any] = kit.one(t.get_after_put) or {}
+    t.put_changed = [f for f, v in body.items() if f != r.key and f in before and before[f] != v]
+    t.put_effect = any(after.get(f) == body[f] for f in t.put_changed) if t.put_changed else None

@@ -1,0 +1,310 @@
+"""Wire-level faults: ASGI middleware around the reference app (envelope shape, status codes,
+content types, path handling)."""
+
+from __future__ import annotations
+
+import json
+
+from .asgi import Response, WireFault, encode_segment
+
+ENVELOPE_OK = {"result": "True", "msg": "正常終了"}
+
+
+def _is_envelope(value) -> bool:
+    return isinstance(value, dict) and "result" in value
+
+
+# --- ENVELOPE ----------------------------------------------------------------------------
+class ResultAsBoolean(WireFault):
+    """Write answers carry `result` as a JSON boolean (true/false), not the string."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.is_write and _is_envelope(data):
+            resp.set_json({**data, "result": data["result"] == "True"})
+
+
+class MsgOkInEnglish(WireFault):
+    """Successful writes answer msg "OK" instead of "正常終了"."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.is_write and _is_envelope(data) and data.get("result") == "True":
+            resp.set_json({**data, "msg": "OK"})
+
+
+class ListAsObject(WireFault):
+    """GET of a collection answers {"items": [...]} instead of the bare array."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.method == "GET" and len(req.segments) == 1 and isinstance(data, list):
+            resp.set_json({"items": data, "count": len(data)})
+
+
+class ListDoubleEncoded(WireFault):
+    """GET of a collection answers the array serialised twice: a JSON string holding JSON text."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.method == "GET" and len(req.segments) == 1 and isinstance(data, list):
+            resp.set_json(json.dumps(data, ensure_ascii=False))
+
+
+class EmptyListAsNull(WireFault):
+    """An empty answer is `null` instead of `[]`."""
+
+    def on_response(self, req, resp):
+        if req.method == "GET" and resp.json() == []:
+            resp.set_json(None)
+
+
+class SingleAsBareObject(WireFault):
+    """GET by key answers the record object itself (and {} when there is none)."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.method == "GET" and req.key is not None and isinstance(data, list):
+            resp.set_json(data[0] if data else {})
+
+
+class SingleWithTwoRecords(WireFault):
+    """GET by key answers the record followed by a copy of it under the next key."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and req.key is not None and isinstance(data, list) and data and r:
+            extra = {**data[0], r.key: str(int(data[0][r.key]) + 1)}
+            resp.set_json([data[0], extra])
+
+
+class SingleWithOtherKey(WireFault):
+    """GET by key answers the record with its key field altered (another record's key)."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and req.key is not None and isinstance(data, list) and data and r:
+            resp.set_json([{**data[0], r.key: str(int(data[0][r.key]) + 1)}])
+
+
+class HtmlOnGet(WireFault):
+    """GET by key answers an HTML table with 200 (the collection stays JSON)."""
+
+    def on_response(self, req, resp):
+        if req.method == "GET" and req.key is not None and resp.status == 200:
+            rows = "".join(f"<tr><td>{json.dumps(r, ensure_ascii=False)}</td></tr>" for r in resp.json() or [])
+            return Response.text(f"<html><body><table>{rows}</table></body></html>", 200)
+
+
+class JsonAsTextPlain(WireFault):
+    """JSON bodies labelled `text/plain` (the body is still JSON: a warning, not a failure)."""
+
+    def on_response(self, req, resp):
+        if (resp.header("content-type") or "").startswith("application/json"):
+            resp.set_header("content-type", "text/plain; charset=utf-8")
+
+
+# --- METHODS -----------------------------------------------------------------------------
+class RefusesDocumentedPut(WireFault):
+    """PUT answers 405 although the resource documents it."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "PUT" and r and r.allows("PUT"):
+            return Response.text("<html><body>Method not allowed.</body></html>", 405)
+
+
+class ForbiddenDeleteDeletes(WireFault):
+    """DELETE on a resource without DELETE answers success and really deletes the record."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "DELETE" and r and not r.allows("DELETE") and req.key is not None:
+            if req.key.isdigit():
+                self.service.delete(r.name, int(req.key))
+            return Response.json_response(ENVELOPE_OK)
+
+
+class ForbiddenPostCreates(WireFault):
+    """POST on a resource without POST (e.g. ReceivedCall-Record) creates a record."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "POST" and r and not r.allows("POST") and len(req.segments) == 1:
+            body = req.json()
+            self.service.create(r.name, body if isinstance(body, dict) else {})
+            return Response.json_response(ENVELOPE_OK)
+
+
+class ForbiddenPutUpdates(WireFault):
+    """PUT on a resource without PUT (ConnectedClient) answers success and updates the record."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "PUT" and r and not r.allows("PUT") and req.key is not None and req.key.isdigit():
+            body = req.json()
+            self.service.update(r.name, int(req.key), body if isinstance(body, dict) else {})
+            return Response.json_response(ENVELOPE_OK)
+
+
+class NoAllowHeader(WireFault):
+    """405 answers without an Allow header (a SHOULD: warning only)."""
+
+    def on_response(self, req, resp):
+        if resp.status == 405:
+            resp.set_header("allow", None)
+
+
+# --- KEYS ------------------------------------------------------------------------------
+class PutUsesBodyKey(WireFault):
+    """PUT updates the record the body's key names instead of the URI's (when the body names one)."""
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method == "PUT" and r and req.key is not None and isinstance(body, dict):
+            body_key = str(body.get(r.key, ""))
+            if body_key.isdigit() and int(body_key) >= r.min_id:
+                req.raw_segments = [req.raw_segments[0], body_key]
+
+
+# --- QUERY -------------------------------------------------------------------------------
+class _QueryRewrite(WireFault):
+    def on_request(self, req):
+        if req.method == "GET" and req.is_query:
+            top, desc, k_id, frm = req.segments[1:]
+            new = self.rewrite(top, desc, k_id, frm, req.raw_segments[4])
+            if new is not None:
+                req.raw_segments = [req.raw_segments[0], *new]
+
+    def rewrite(self, top, desc, k_id, frm, raw_from):
+        return None
+
+
+class LowercaseTrueIsFalse(_QueryRewrite):
+    """DESCENDING=true (lowercase) is read as False."""
+
+    def rewrite(self, top, desc, k_id, frm, raw_from):
+        if desc == "true":
+            return [encode_segment(top), "False", encode_segment(k_id), raw_from]
+
+
+class PercentAmpersandNotDecoded(_QueryRewrite):
+    """FROM with `%26` is matched as one literal number (nothing matches), unlike `&`."""
+
+    def rewrite(self, top, desc, k_id, frm, raw_from):
+        if "%26" in raw_from.upper():
+            return [encode_segment(top), encode_segment(desc), encode_segment(k_id), "0000000000"]
+
+
+# --- SCHEMA / ROBUSTNESS -----------------------------------------------------------------
+class DocumentedFieldAsNumber(WireFault):
+    """Records answer documented phone-number fields as JSON numbers."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and isinstance(data, list):
+            documented = [f.name for f in r.fields if f.evidence == "documented" and f.name != r.key]
+            out = []
+            for rec in data:
+                rec = dict(rec)
+                for name in documented:
+                    value = rec.get(name)
+                    if isinstance(value, str) and value.isdigit():
+                        rec[name] = int(value)
+                out.append(rec)
+            resp.set_json(out)
+
+
+class ServerErrorOnMalformedJson(WireFault):
+    """A body that is not JSON (or not an object) crashes the handler: 500."""
+
+    def on_request(self, req):
+        if req.method in ("POST", "PUT"):
+            body = req.json()
+            if not isinstance(body, dict):
+                return Response.text("<html><body>Internal Server Error</body></html>", 500)
+
+
+class OmitsSomeInferredFields(WireFault):
+    """Records lack the last two inferred fields of the resource: an implementation that has fewer
+    fields than the document guesses (a warning: inferred fields are not the vendor's promise)."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and isinstance(data, list) and all(isinstance(x, dict) for x in data):
+            drop = {f.name for f in r.fields if f.evidence == "inferred"}
+            drop = set(sorted(drop, key=[f.name for f in r.fields].index)[-2:])
+            resp.set_json([{k: v for k, v in rec.items() if k not in drop} for rec in data])
+
+
+# --- behaviours the page leaves open (must pass) -----------------------------------------
+class ErrorsAs200False(WireFault):
+    """Every 4xx becomes 200 with {"result": "False", "msg": ...}."""
+
+    def on_response(self, req, resp):
+        if 400 <= resp.status < 500:
+            return Response.json_response({"result": "False", "msg": "処理に失敗しました。"}, 200)
+
+
+class Html405WithoutAllow(WireFault):
+    """A WCF-style HTML page for 405, without Allow."""
+
+    def on_response(self, req, resp):
+        if resp.status == 405:
+            return Response.text("<html><body><h1>Method not allowed.</h1></body></html>", 405)
+
+
+class AsciiEscapedJson(WireFault):
+    """JSON with every non-ASCII character \\u-escaped (.NET's default serializer)."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if data is not None or resp.body.strip() == b"null":
+            resp.body = json.dumps(data, ensure_ascii=True).encode("ascii")
+
+
+class FailureMsgInEnglish(WireFault):
+    """Failure envelopes carry an English msg."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if _is_envelope(data) and data.get("result") == "False":
+            resp.set_json({**data, "msg": "Record not found."})
+
+
+class NotFoundAs400(WireFault):
+    def on_response(self, req, resp):
+        if resp.status == 404:
+            resp.status = 400
+
+
+class JsonWithoutCharset(WireFault):
+    def on_response(self, req, resp):
+        if (resp.header("content-type") or "").startswith("application/json"):
+            resp.set_header("content-type", "application/json")
+
+
+class ExtraUndeclaredFields(WireFault):
+    """Records carry additional string fields the document does not declare."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.method == "GET" and isinstance(data, list) and all(isinstance(r, dict) for r in data):
+            resp.set_json([{**rec, "更新日時": "2026/11/26 09:00:00", "RowVersion": "1"} for rec in data])
+
+
+class PutMerges(WireFault):
+    """PUT merges: fields missing from the body keep their old values (the page is silent)."""
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method == "PUT" and r and req.key and req.key.isdigit() and isinstance(body, dict) and self.service:
+            old = self.service.get(r.name, int(req.key))
+            if old:
+                req.set_json({**old, **body})

@@ -1,0 +1,78 @@
+"""`scs-kit check`: check an implementation against the vendor's document."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+PROFILES = ("quick", "default", "thorough")
+MODES = ("full", "live", "read-only")
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", metavar="URL",
+                        help="the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService "
+                             "(default: start the reference server in-process and check it)")
+    parser.add_argument("--profile", choices=PROFILES, default="default", help="example budgets (default: default)")
+    parser.add_argument("--seed", type=int, help="seed for generated data (default: random, recorded in the results)")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+    parser.add_argument("--mode", choices=MODES, default="full",
+                        help="full: every check (records of resources without DELETE stay); live: reversible writes "
+                             "only; read-only: GET only (default: full)")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
+                        help="where results.json, junit.xml, report.html and report.md go (default: reports/)")
+    parser.add_argument("--no-reports", action="store_true", help="write no report files")
+    parser.add_argument("--only", type=_csv, metavar="FAMILY,...",
+                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
+    parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
+                        help="live line on a terminal, plain lines otherwise (default: auto)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    import tempfile
+
+    # Hypothesis keeps caches in ./.hypothesis by default: keep the user's working directory clean.
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                          os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
+    from .runner import CheckOptions, run_check
+
+    opts = CheckOptions(
+        base_url=args.base_url,
+        profile=args.profile,
+        seed=args.seed,
+        strict=args.strict,
+        mode=args.mode,
+        report_dir=None if args.no_reports else args.report_dir,
+        only=args.only,
+        resources=args.resources,
+        progress=None if args.progress == "none" else args.progress,
+        timeout=args.timeout,
+    )
+    results = run_check(opts)
+    paths = getattr(results, "report_paths", {}) or {}
+    if opts.progress is None or not _progress_available():
+        counts = results.summary()
+        print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+              + f"; {results.requests_sent} requests in {results.duration_s:.1f} s (seed {results.seed})")
+    if paths and (opts.progress is None or not _progress_available()):
+        where = sorted({str(Path(p).parent) for p in paths.values()})
+        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
+    for note in results.warnings:
+        print(f"scs-kit check: note: {note}", file=sys.stderr)
+    return results.exit_code
+
+
+def _progress_available() -> bool:
+    try:
+        from . import progress  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,253 @@
+"""`run_check`: the programmatic entry point of `scs-kit check`.
+
+It starts the reference server when no URL is given, preflights the target (one-line KitError
+when the kit cannot do its job), drives the contract_tests suite through `pytest.main` with a
+Collector plugin, always cleans up what the kit created (finally, atexit, SIGTERM), and writes the
+reports.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from .. import spec as specmod
+from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
+from .catalog import CHECKS, PROFILES
+from .collector import Collector, FastReports
+from .context import MODES, Kit
+from .http import Client, Unreachable
+from .results import FAMILIES, RunResults
+
+
+@dataclass
+class CheckOptions:
+    base_url: str | None = None
+    profile: str = "default"
+    seed: int | None = None
+    strict: bool = False
+    mode: str = "full"
+    report_dir: Path | None = Path("reports")
+    only: tuple[str, ...] | None = None
+    resources: tuple[str, ...] | None = None
+    progress: str | None = "auto"
+    timeout: float = 10.0
+
+
+def suite_dir() -> Path:
+    import contract_tests
+
+    return Path(contract_tests.__file__).resolve().parent
+
+
+def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
+    """The selected families and resource names; KitError for bad values."""
+    if opts.profile not in PROFILES:
+        raise KitError(f"unknown profile {opts.profile!r} (choose from {', '.join(PROFILES)})")
+    if opts.mode not in MODES:
+        raise KitError(f"unknown mode {opts.mode!r} (choose from {', '.join(MODES)})")
+    families = list(FAMILIES)
+    if opts.only:
+        wanted = [f.strip().upper() for f in opts.only if f.strip()]
+        aliases = {"ROUNDTRIP": "ROUND-TRIP", "MINID": "MIN-ID", "MIN_ID": "MIN-ID", "ROUND_TRIP": "ROUND-TRIP"}
+        wanted = [aliases.get(f, f) for f in wanted]
+        bad = [f for f in wanted if f not in FAMILIES]
+        if bad or not wanted:
+            raise KitError(f"unknown check family {', '.join(bad) or '(empty)'} for --only (choose from {', '.join(FAMILIES)})")
+        families = [f for f in FAMILIES if f in wanted]
+    names = [r.name for r in spec.resources]
+    if opts.resources:
+        wanted = [n.strip() for n in opts.resources if n.strip()]
+        lookup = {n.lower(): n for n in names}
+        bad = [n for n in wanted if n.lower() not in lookup]
+        if bad or not wanted:
+            raise KitError(f"unknown resource {', '.join(bad) or '(empty)'} for --resources (choose from {', '.join(names)})")
+        chosen = {lookup[n.lower()] for n in wanted}
+        names = [n for n in names if n in chosen]
+    if opts.timeout is not None and opts.timeout <= 0:
+        raise KitError("--timeout must be positive")
+    return families, names
+
+
+def normalise_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise KitError(f"{url!r} is not an http:// URL (expected http://HOST:55963/CTI_SmartConnectService/RestService)")
+    return url
+
+
+def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
+    """KitError unless the target answers JSON on at least one collection."""
+    client = Client(base_url, timeout)
+    try:
+        answers = []
+        for name in names:
+            answer = client.get(spec.resource(name).collection)
+            answers.append(answer)
+            if answer.is_json:
+                return
+    except Unreachable as exc:
+        text = str(exc)
+        reason = text.split(": ", 1)[-1]
+        if "no answer within" in text:
+            raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
+        raise KitError(f"cannot reach {base_url}: {reason}") from None
+    finally:
+        client.close()
+    first = answers[0] if answers else None
+    what = f"HTTP {first.status} {first.content_type or 'without Content-Type'}" if first else "nothing"
+    raise KitError(f"{base_url} answers no JSON at all (GET {spec.resource(names[0]).collection} gave {what}); "
+                   f"is this the …{spec.base_path} base URL of the service?")
+
+
+def _progress(mode):
+    if mode is None:
+        return None
+    try:
+        from .progress import Progress
+    except ImportError:
+        return None
+    return Progress(mode=mode, stream=sys.stderr)
+
+
+def _write_reports(results, report_dir, spec) -> dict:
+    if report_dir is None:
+        return {}
+    try:
+        from .reports import write_reports
+    except ImportError:
+        results.warnings.append("reports module not available: no report files written")
+        return {}
+    return write_reports(results, Path(report_dir), spec)
+
+
+def run_check(opts: CheckOptions) -> RunResults:
+    spec = specmod.load()
+    families, names = validate(opts, spec)
+    started = time.monotonic()
+    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    server = None
+    if opts.base_url:
+        base_url = normalise_url(opts.base_url)
+        target = "external"
+    else:
+        from ..server import start_server
+
+        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
+        base_url = server.base_url
+        target = "reference"
+    kit = None
+    old_term = None
+    try:
+        preflight(base_url, spec, names, opts.timeout)
+        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec)
+        progress = _progress(opts.progress)
+        collector = Collector(kit, progress, replay_base_url=opts.base_url and base_url)
+        atexit.register(kit.cleanup)
+        if threading.current_thread() is threading.main_thread():
+            old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+        if progress is not None:
+            progress.start(names, families, total=_count(spec, families, names))
+        code = _pytest(kit, collector, families, names, opts)
+        if code == 2:  # pytest.ExitCode.INTERRUPTED
+            raise KeyboardInterrupt
+        if code not in (0, 1, 5):
+            raise KitError(f"the conformance suite could not run (pytest exit code {int(code)})")
+        results = RunResults(
+            kit_version=__version__, base_url=base_url, target=target, profile=opts.profile, mode=opts.mode,
+            seed=kit.seed, strict=opts.strict, spec_path=str(spec.path or ""), spec_sha256=_sha256(spec.path),
+            started_at=started_at, resources=names, families=families, checks=collector.results,
+        )
+    finally:
+        if kit is not None:
+            with _signals_held():  # a second Ctrl-C must not cut the cleanup short
+                kit.cleanup()
+            atexit.unregister(kit.cleanup)
+            kit.client.close()
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+        if server is not None:
+            server.stop()
+    results.created_records = kit.ledger.created_records()
+    results.warnings.extend(kit.ledger.problems)
+    results.warnings.extend(kit.ledger.notes)
+    results.requests_sent = kit.client.sent
+    if kit.client.last_failure and any(c.status == "error" for c in results.checks):
+        results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
+    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
+    results.duration_s = round(time.monotonic() - started, 2)
+    results.report_paths = _write_reports(results, opts.report_dir, spec)  # type: ignore[attr-defined]
+    if progress is not None:
+        try:
+            progress.finish(results, results.report_paths)
+        except TypeError:
+            progress.finish(results)
+    return results
+
+
+def _verdict(results: RunResults, strict: bool, problems: bool) -> tuple[int, str]:
+    statuses = {c.status for c in results.checks}
+    if "fail" in statuses:
+        return EXIT_FINDINGS, "fail"
+    if "error" in statuses or problems:
+        return EXIT_USAGE, "error"
+    if strict and "warn" in statuses:
+        return EXIT_FINDINGS, "fail"
+    return EXIT_OK, "pass"
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _signals_held():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _count(spec, families, names) -> int:
+    return sum(len(names) for c in CHECKS if c.family in families)
+
+
+def _sha256(path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except (OSError, TypeError):
+        return ""
+
+
+def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions) -> int:
+    import pytest
+
+    directory = suite_dir()
+    args = [
+        str(directory),
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
+        "-o", "addopts=", "-o", "python_files=test_*.py", "--rootdir", str(directory.parent),
+        "-c", os.devnull, "-W", "ignore",
+        "--scs-profile", opts.profile, "--scs-mode", opts.mode,
+        "--scs-only", ",".join(families), "--scs-resources", ",".join(names),
+        "--base-url", kit.base_url,
+    ]
+    return pytest.main(args, plugins=[collector, FastReports()])
