@@ -82,7 +82,7 @@ def _probe(kit, r) -> dict:
 
     if not r.allows("DELETE"):
         if not kit.creation_blocker(r):
-            k = kit.create_ok(r)[0]
+            k = kit.spare_key(r)
             ans = kit.delete(r, k)
             out["answers"].append(("DELETE", r.item_path(k), ans))
             if kit.record(r, k) is None:

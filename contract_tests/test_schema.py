@@ -29,7 +29,7 @@ def test_responses(kit, resource):
 
     def run(case):
         response, exchange = call(kit, case)
-        for status, message in findings(case, response):
+        for status, message in findings(case, response, resource):
             found.append((status, f"{case.method} {case.formatted_path}: {message}", exchange))
 
     for path in _gets(resource):
@@ -82,7 +82,7 @@ def _writes(kit, resource, run):
     posts()
     if not resource.allows("PUT") and not resource.allows("DELETE"):
         return
-    key = kit.create_ok(resource)[0]
+    key = kit.spare_key(resource)
     try:
         if resource.allows("PUT"):
             put = operation(kit, resource.item, "PUT")

@@ -73,7 +73,7 @@ def _rows(answer: Answer) -> list:
 
 def _run(kit: Kit, r) -> Tour:
     t = Tour()
-    t.list_answer = kit.client.get(r.collection)
+    t.list_answer = kit.read(r, kit.client.get(r.collection))
     t.rows = [row for row in _rows(t.list_answer) if isinstance(row, dict)]
     if t.rows:
         t.existing_key = str(t.rows[0].get(r.key))

@@ -92,6 +92,24 @@ def test_cleanup_after_a_failing_check(fault):
     _assert_clean(before, after)
 
 
+def test_deleted_records_that_come_back_are_swept_away():
+    """A soft delete brings the kit's deleted records back with the next write; the ledger no longer
+    knows them, so the final sweep finds them by this run's marker and deletes them again. This fault
+    revives one record with every DELETE, so some always remain: the run must name them."""
+    with _server(BY_NAME["delete-resurrects"]) as server:
+        before = snapshot(server.base_url, SPEC)
+        results = quick_check(server.base_url, only=("STATEFUL",), resources=("IncomingCall-URL",),
+                              profile="default")
+        after = snapshot(server.base_url, SPEC)
+    assert results.exit_code == 1, describe(results)
+    assert any("were back after the run; deleted them again" in w for w in results.warnings), results.warnings
+    assert not changed_records(before, after)
+    left = new_keys(before, after).get("IncomingCall-URL", set())
+    assert left, "the fault always leaves a revived record"
+    named = [w for w in results.warnings if "still there" in w]
+    assert named and all(k in named[0] for k in left), (left, results.warnings)
+
+
 def test_a_record_the_implementation_will_not_restore_is_reported():
     """When the implementation itself swallows the restoring PUT, the kit cannot undo its change;
     it must say so, naming the record."""

@@ -80,4 +80,5 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "put-merges": (_wire.PutMerges,),
     "extra-undeclared-fields": (_wire.ExtraUndeclaredFields,),
     "json-without-charset": (_wire.JsonWithoutCharset,),
+    "inferred-fields-as-numbers": (_wire.InferredFieldsAsNumbers,),
 }

@@ -219,6 +219,19 @@ class DocumentedFieldAsNumber(WireFault):
             resp.set_json(out)
 
 
+class InferredFieldsAsNumbers(WireFault):
+    """Open, not a fault: digit-string values of fields the page does not document come back as JSON
+    numbers (an implementation with integer columns). The page is silent on their type."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and isinstance(data, list):
+            open_fields = {f.name for f in r.fields if f.evidence != "documented"}
+            resp.set_json([{k: (int(v) if k in open_fields and isinstance(v, str) and v.isdigit() and len(v) < 15 else v)
+                            for k, v in rec.items()} if isinstance(rec, dict) else rec for rec in data])
+
+
 class ServerErrorOnMalformedJson(WireFault):
     """A body that is not JSON (or not an object) crashes the handler: 500."""
 

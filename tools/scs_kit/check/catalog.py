@@ -86,7 +86,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", 8, 2, 2, 2, 1, 2, 2, 5),
+    "quick": Profile("quick", 8, 2, 2, 2, 1, 2, 3, 8),
     "default": Profile("default", 100, 10, 20, 15, 3, 10, 10, 10),
     "thorough": Profile("thorough", 200, 25, 50, 40, 10, 30, 30, 15),
 }

@@ -58,21 +58,14 @@ def run(args: argparse.Namespace) -> int:
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}
-    if opts.progress is None or not _progress_available():
+    if opts.progress is None:  # otherwise Progress.finish has printed the summary and the paths
         counts = results.summary()
         print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
               + f"; {results.requests_sent} requests in {results.duration_s:.1f} s (seed {results.seed})")
-    if paths and (opts.progress is None or not _progress_available()):
+    if paths and opts.progress is None:
         where = sorted({str(Path(p).parent) for p in paths.values()})
         print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
     for note in results.warnings:
         print(f"scs-kit check: note: {note}", file=sys.stderr)
     return results.exit_code
 
-
-def _progress_available() -> bool:
-    try:
-        from . import progress  # noqa: F401
-    except ImportError:
-        return False
-    return True

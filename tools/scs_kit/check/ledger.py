@@ -89,3 +89,31 @@ class Ledger:
                 except Exception as exc:  # noqa: BLE001
                     entry.note = f"cleanup failed: {exc}"
                     self.problems.append(f"could not delete {entry.resource}/{entry.key}: {exc}")
+            self._sweep(kit)
+
+    def _sweep(self, kit: "Kit", passes: int = 3) -> None:
+        """Delete any record still carrying this run's marker: a record the kit deleted can come
+        back (a faulty DELETE that only hides it), and the entries above no longer know it."""
+        prefix = f"scs-kit-{kit.run_id}-"
+        for name in sorted({e.resource for e in self.entries if e.key is not None}):
+            resource = kit.spec.resource(name)
+            field = kit.marker_field(resource)
+            if not field or not resource.allows("DELETE"):
+                continue
+            try:
+                for attempt in range(passes + 1):
+                    rows, _ = kit.list(resource)
+                    back = sorted((str(row.get(resource.key)) for row in rows
+                                   if str(row.get(field, "")).startswith(prefix)), key=lambda k: (len(k), k))
+                    if not back:
+                        break
+                    if attempt == passes:
+                        self.problems.append(f"{name}: records {', '.join(back)} created by the kit are still there: "
+                                             "the implementation brings deleted records back")
+                        break
+                    self.notes.append(f"{name}: records {', '.join(back)} that the kit had deleted were back "
+                                      "after the run; deleted them again")
+                    for key in back:
+                        kit.delete(resource, key)
+            except Exception as exc:  # noqa: BLE001 - cleanup must go on
+                self.problems.append(f"could not sweep {name} for the kit's records: {exc}")

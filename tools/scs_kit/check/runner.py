@@ -114,24 +114,15 @@ def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
 
 
 def _progress(mode):
-    if mode is None:
-        return None
-    try:
-        from .progress import Progress
-    except ImportError:
-        return None
-    return Progress(mode=mode, stream=sys.stderr)
+    from .progress import Progress
+
+    return None if mode is None else Progress(mode=mode, stream=sys.stderr)
 
 
 def _write_reports(results, report_dir, spec) -> dict:
-    if report_dir is None:
-        return {}
-    try:
-        from .reports import write_reports
-    except ImportError:
-        results.warnings.append("reports module not available: no report files written")
-        return {}
-    return write_reports(results, Path(report_dir), spec)
+    from .reports import write_reports
+
+    return {} if report_dir is None else write_reports(results, Path(report_dir), spec)
 
 
 def run_check(opts: CheckOptions) -> RunResults:
@@ -184,6 +175,9 @@ def run_check(opts: CheckOptions) -> RunResults:
     results.created_records = kit.ledger.created_records()
     results.warnings.extend(kit.ledger.problems)
     results.warnings.extend(kit.ledger.notes)
+    if kit.type_notes:
+        results.warnings.append("fields the page does not document answered as JSON numbers or booleans (compared "
+                                "as strings; the document infers strings): " + ", ".join(sorted(kit.type_notes)))
     results.requests_sent = kit.client.sent
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
