@@ -41,3 +41,39 @@ def envelope_problem(body) -> str | None:
     if not isinstance(body["msg"], str):
         return f'"msg" is a JSON {type(body["msg"]).__name__}, not a string'
     return None
+
+
+def sorted_fields(resource, sent: dict, got: dict, before: dict | None = None) -> dict[str, list[str]]:
+    """Sort the fields a write sent (the key aside) by what GET shows afterwards:
+    "landed" (the value sent), "dropped" (absent: not stored), "hidden" (a secret shown otherwise, see
+    `shown`), "kept" (still the value from before the write: a field the implementation does not let a
+    write change), "wrong" (any other value).
+    Whether a dropped or kept field fails depends on the page documenting it (see `open_field`)."""
+    out: dict[str, list[str]] = {"landed": [], "dropped": [], "kept": [], "hidden": [], "wrong": []}
+    for name, value in sent.items():
+        if name == resource.key:
+            continue
+        if name not in got:
+            out["dropped"].append(name)
+        elif got[name] == value:
+            out["landed"].append(name)
+        elif not shown(resource, name):
+            out["hidden"].append(name)
+        elif before is not None and name in before and got[name] == before[name]:
+            out["kept"].append(name)
+        else:
+            out["wrong"].append(name)
+    return out
+
+
+def shown(resource, name: str) -> bool:
+    """Whether GET must show a field's value as written: not a secret the page does not document
+    (a password, an access token): an implementation may mask it (e.g. "********")."""
+    field = resource.field(name)
+    return not (field is not None and field.secret and field.evidence != "documented")
+
+
+def open_field(resource, name: str) -> bool:
+    """A field the page does not document: whether it is stored or writable at all is left open."""
+    field = resource.field(name)
+    return field is None or field.evidence != "documented"

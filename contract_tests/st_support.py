@@ -44,6 +44,19 @@ def _in_open_field(resource, failure) -> bool:
     return field is None or field.evidence != "documented"
 
 
+def _page_silent(resource, response, failure, title: str) -> bool:
+    """A finding about something the page does not state only warns: Content-Type details, anything
+    about a 4xx answer (the page states neither failure status codes nor failure bodies), a success
+    status other than the document's 200 (the page names no status code), and the type of a record
+    field the page does not document."""
+    status = getattr(response, "status_code", 0) or 0
+    if any(w.lower() in title.lower() for w in WARN_ONLY) or 400 <= status < 500:
+        return True
+    if 200 <= status < 300 and "status code" in title.lower():
+        return True
+    return _in_open_field(resource, failure)
+
+
 def call(kit: Kit, case):
     """Send a Schemathesis case through the kit's session; returns (response, exchange)."""
     response = case.call(session=kit.client.session, timeout=kit.client.timeout)
@@ -61,7 +74,7 @@ def findings(case, response, resource=None) -> list[tuple[str, str]]:
         for failure in group.exceptions:
             title = getattr(failure, "title", "") or type(failure).__name__
             message = (getattr(failure, "message", "") or str(failure)).strip()
-            open_ = any(w.lower() in title.lower() for w in WARN_ONLY) or _in_open_field(resource, failure)
+            open_ = _page_silent(resource, response, failure, title)
             out.append(("warn" if open_ else "fail", f"{title}: {message}"))
         return out
     except AssertionError as exc:  # a single failure may come unwrapped

@@ -116,7 +116,7 @@ def test_finish_prints_summary_table_to_stdout(capsys):
     assert rows["total"] == ["1", "1", "1", "1", "1"]
     assert "FAIL: 1 pass, 1 fail, 1 warn, 1 skip, 1 error · 99 requests in 3.2 s · seed 7 · exit 1" in out
     assert " html report: reports/report.html" in out and "junit report: reports/junit.xml" in out
-    assert "created and not deleted (3): MessDef-Mail 4,5; DataBackup 2\n" in out
+    assert "created and not deleted (in the bundled server's temporary database) (3): MessDef-Mail 4,5; DataBackup 2\n" in out
     assert "\x1b" not in out  # captured stdout is not a terminal: no colour codes
 
 

@@ -58,6 +58,25 @@ class PostMonotonicCounter(Service):
         return rows
 
 
+class PostReusesFreedKey(Service):
+    """POST reuses the lowest key a DELETE freed (a free list) before falling back to highest + 1."""
+
+    def delete(self, resource_name, key):
+        done = super().delete(resource_name, key)
+        if done:
+            self.__dict__.setdefault("_freed", {}).setdefault(resource_name, set()).add(int(key))
+        return done
+
+    def create(self, resource_name, body):
+        freed = self.__dict__.setdefault("_freed", {}).get(resource_name)
+        if not freed:
+            return super().create(resource_name, body)
+        key = min(freed)
+        freed.discard(key)
+        self.load_records(resource_name, [{**body, self.spec.resource(resource_name).key: key}])
+        return key
+
+
 class DeleteTakesNeighbours(Service):
     """DELETE also removes the records with the next lower and next higher keys."""
 
@@ -280,3 +299,123 @@ class PutSilentlyFailsAfterWrites(Service):
         if self._written(resource_name) > self.limit:
             return self.get(resource_name, key) is not None
         return super().update(resource_name, key, body)
+
+
+# --- behaviours the page leaves open (must pass) -----------------------------------------
+class PutUpserts(Service):
+    """PUT of a key with no record registers it under that key (an upsert), IDs below the minimum aside."""
+
+    def update(self, resource_name, key, body):
+        if super().update(resource_name, key, body):
+            return True
+        r = self.spec.resource(resource_name)
+        if key < r.min_id:
+            return False
+        self.load_records(resource_name, [{**body, r.key: key}])
+        return True
+
+
+class ListsByLastWrite(Service):
+    """GET /R lists records in the order they were last written (a heap table without ORDER BY); the
+    query route still orders by key as the page says."""
+
+    def _seq(self) -> dict:
+        return self.__dict__.setdefault("_last_write", {})
+
+    def _touch(self, resource_name, key):
+        seq = self._seq()
+        seq[(resource_name, key)] = len(seq) + 1 + max(seq.values(), default=0)
+
+    def list(self, resource_name):
+        rows = super().list(resource_name)
+        if self.__dict__.get("_by_key"):
+            return rows
+        key = self.spec.resource(resource_name).key
+        return sorted(rows, key=lambda rec: self._seq().get((resource_name, int(rec[key])), 0))
+
+    def query(self, *args, **kwargs):
+        self._by_key = True
+        try:
+            return super().query(*args, **kwargs)
+        finally:
+            self._by_key = False
+
+    def create(self, resource_name, body):
+        key = super().create(resource_name, body)
+        self._touch(resource_name, key)
+        return key
+
+    def update(self, resource_name, key, body):
+        done = super().update(resource_name, key, body)
+        if done:
+            self._touch(resource_name, key)
+        return done
+
+
+class ServerManagedFields(Service):
+    """Records carry fields the document does not declare, of every JSON type, one of them a
+    timestamp the server sets on every write (更新日時); writes cannot change them."""
+
+    SERVER_MANAGED = ("更新日時",)  # changes whenever the record is written, a restoring PUT included
+
+    def _stamps(self) -> dict:
+        return self.__dict__.setdefault("_stamp_of", {})
+
+    def _stamp(self, resource_name, key):
+        stamps = self._stamps()
+        stamps[(resource_name, key)] = f"2026/11/27 10:{len(stamps) // 60:02d}:{len(stamps) % 60:02d}.{len(stamps)}"
+
+    def _decorate(self, resource_name, rec):
+        if rec is None:
+            return None
+        key = int(rec[self.spec.resource(resource_name).key])
+        return {**rec, "更新日時": self._stamps().get((resource_name, key), "2026/01/01 00:00:00"),
+                "削除フラグ": False, "バージョン": 3, "備考": None, "タグ": ["a", "b"]}
+
+    def list(self, resource_name):
+        return [self._decorate(resource_name, rec) for rec in super().list(resource_name)]
+
+    def get(self, resource_name, key):
+        return self._decorate(resource_name, super().get(resource_name, key))
+
+    def create(self, resource_name, body):
+        key = super().create(resource_name, body)
+        self._stamp(resource_name, key)
+        return key
+
+    def update(self, resource_name, key, body):
+        done = super().update(resource_name, key, body)
+        if done:
+            self._stamp(resource_name, key)
+        return done
+
+
+class KnowsOnlyPageFields(Service):
+    """Stores only the key and the fields the page documents or implies: every inferred field the
+    document guesses is dropped on write and absent from records."""
+
+    def __init__(self, spec, *args, **kwargs):
+        super().__init__(spec, *args, **kwargs)
+        self._fields = {r.name: [f.name for f in r.fields if f.name != r.key and f.evidence != "inferred"]
+                        for r in spec.resources}
+
+
+class ReadOnlyCallFacts(Service):
+    """PUT cannot change the inferred facts of a call record (着信日時, 回線No): the service wrote them
+    when the call came in; PUT changes the other fields (a read-only column the page does not rule out)."""
+
+    READ_ONLY = {"ReceivedCall-Record": ("着信日時", "回線No")}
+
+    def update(self, resource_name, key, body):
+        old = self.get(resource_name, key)
+        if old is not None:
+            body = {**body, **{f: old.get(f, "") for f in self.READ_ONLY.get(resource_name, ())}}
+        return super().update(resource_name, key, body)
+
+
+class PutChangesNothing(Service):
+    """PUT answers success and changes nothing (on a resource whose fields the page does not document,
+    so each field alone would only warn: the update as a whole must still be seen)."""
+
+    def update(self, resource_name, key, body):
+        return self.get(resource_name, key) is not None

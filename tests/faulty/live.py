@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import requests
 
 PRELOADED_KEYS = (900, 901)
@@ -31,7 +32,7 @@ def snapshot(base_url: str, spec) -> dict[str, dict[str, bytes]]:
     out = {}
     with requests.Session() as http:
         for r in spec.resources:
-            rows = http.get(base_url + r.collection, timeout=10).json()
+            rows = json.loads(http.get(base_url + r.collection, timeout=10).content.decode("utf-8-sig"))
             out[r.name] = {
                 str(row[r.key]): http.get(base_url + r.item_path(row[r.key]), timeout=10).content for row in rows
             }

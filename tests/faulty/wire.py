@@ -321,3 +321,169 @@ class PutMerges(WireFault):
             old = self.service.get(r.name, int(req.key))
             if old:
                 req.set_json({**old, **body})
+
+
+def _relabel_json(resp: Response, content_type: str) -> None:
+    if (resp.header("content-type") or "").startswith("application/json"):
+        resp.set_header("content-type", content_type)
+
+
+def _write_ok(req, resp) -> bool:
+    data = resp.json()
+    return req.is_write and resp.status == 200 and _is_envelope(data) and data.get("result") == "True"
+
+
+class PostAnswers201(WireFault):
+    """A successful POST answers 201 Created (with the envelope): the page names no status code."""
+
+    def on_response(self, req, resp):
+        if req.method == "POST" and _write_ok(req, resp):
+            resp.status = 201
+
+
+class EnvelopeExtraMember(WireFault):
+    """Successful writes carry one more envelope member: the key written (the new one for POST)."""
+
+    def on_response(self, req, resp):
+        r = req.resource
+        if _write_ok(req, resp) and r:
+            key = req.key
+            if req.method == "POST" and self.service is not None:
+                key = max((int(x[r.key]) for x in self.service.list(r.name)), default=0)
+            resp.set_json({**resp.json(), "id": str(key)})
+
+
+class ListDescending(WireFault):
+    """GET of a collection lists the records by descending key (the page promises no order for GET /R)."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if req.method == "GET" and len(req.segments) == 1 and isinstance(data, list):
+            resp.set_json(list(reversed(data)))
+
+
+class DeleteAbsentSucceeds(WireFault):
+    """DELETE of a key with no record answers success (an idempotent delete) where DELETE is documented."""
+
+    def on_response(self, req, resp):
+        r = req.resource
+        if req.method == "DELETE" and r and r.allows("DELETE") and req.key is not None and resp.status == 404:
+            return Response.json_response(ENVELOPE_OK)
+
+
+class AbsentKeyAs404Envelope(WireFault):
+    """GET of a key with no record answers 404 with a failure envelope instead of [] (a warning)."""
+
+    def on_response(self, req, resp):
+        if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:
+            return Response.json_response({"result": "False", "msg": "該当するデータがありません。"}, 404)
+
+
+class AbsentKeyAs404Empty(WireFault):
+    """GET of a key with no record answers 404 with an empty body instead of [] (a warning)."""
+
+    def on_response(self, req, resp):
+        if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:
+            return Response(404, [], b"")
+
+
+class ErrorsAsHtmlPages(WireFault):
+    """Every 4xx answer is a WCF-style HTML page (same status)."""
+
+    def on_response(self, req, resp):
+        if 400 <= resp.status < 500:
+            return Response.text(f"<html><body><h1>Request Error</h1><p>HTTP {resp.status}</p></body></html>",
+                                 resp.status)
+
+
+class ErrorsAsEmptyBodies(WireFault):
+    """Every 4xx answer has an empty body and no Content-Type."""
+
+    def on_response(self, req, resp):
+        if 400 <= resp.status < 500:
+            return Response(resp.status, [h for h in resp.headers if h[0].lower() == b"allow"], b"")
+
+
+class ErrorsAsPlainText(WireFault):
+    """Every 4xx answer is a short text/plain message."""
+
+    def on_response(self, req, resp):
+        if 400 <= resp.status < 500:
+            return Response.text("Bad Request", resp.status, "text/plain; charset=utf-8")
+
+
+class OtherRefusalStatuses(WireFault):
+    """Refusals use other 4xx codes: an undocumented method 404, a bad body 422, a missing record 409."""
+
+    def on_response(self, req, resp):
+        resp.status = {405: 404, 400: 422, 404: 409}.get(resp.status, resp.status)
+        if resp.status == 404:
+            resp.set_header("allow", None)
+
+
+class ContentTypeTextJson(WireFault):
+    """JSON labelled `text/json; charset=utf-8` (an old .NET label)."""
+
+    def on_response(self, req, resp):
+        _relabel_json(resp, "text/json; charset=utf-8")
+
+
+class ContentTypeCharsetUpper(WireFault):
+    """JSON labelled `application/json;charset=UTF-8` (no space, upper-case charset)."""
+
+    def on_response(self, req, resp):
+        _relabel_json(resp, "application/json;charset=UTF-8")
+
+
+class InferredFieldsNull(WireFault):
+    """Records answer `null` for every inferred field: an implementation that does not store them."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and isinstance(data, list) and all(isinstance(x, dict) for x in data):
+            inferred = {f.name for f in r.fields if f.evidence == "inferred"}
+            resp.set_json([{k: (None if k in inferred else v) for k, v in rec.items()} for rec in data])
+
+
+class IgnoresServerManagedOnWrite(WireFault):
+    """Write bodies may carry the server-managed members records show (data.ServerManagedFields):
+    they are ignored, as a server does with members it sets itself."""
+
+    MANAGED = ("更新日時", "削除フラグ", "バージョン", "備考", "タグ")
+
+    def on_request(self, req):
+        body = req.json()
+        if req.method in ("POST", "PUT") and isinstance(body, dict) and any(k in body for k in self.MANAGED):
+            req.set_json({k: v for k, v in body.items() if k not in self.MANAGED})
+
+
+class JsonWithBom(WireFault):
+    """JSON bodies start with a UTF-8 byte order mark (.NET's Encoding.UTF8 writes one)."""
+
+    def on_response(self, req, resp):
+        if (resp.header("content-type") or "").startswith("application/json") and resp.body:
+            resp.body = b"\xef\xbb\xbf" + resp.body
+
+
+
+class MasksSecrets(WireFault):
+    """GET never shows a secret (passwords, access tokens, license keys): their values read "********"."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and r.secret_fields and isinstance(data, list):
+            resp.set_json([{k: ("********" if k in r.secret_fields and v else v) for k, v in rec.items()}
+                           if isinstance(rec, dict) else rec for rec in data])
+
+
+class OmitsSecrets(WireFault):
+    """GET never shows a secret (passwords, access tokens, license keys): records lack those fields."""
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and r.secret_fields and isinstance(data, list):
+            resp.set_json([{k: v for k, v in rec.items() if k not in r.secret_fields}
+                           if isinstance(rec, dict) else rec for rec in data])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__
@@ -22,8 +23,15 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line like every other error (`scs-kit check: error: …`), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scs-kit", description="Contract-testing kit for the 光CTIスマートコネクトサービス RESTful API.")
+    parser = _Parser(prog="scs-kit", description="Contract-testing kit for the 光CTIスマートコネクトサービス RESTful API.")
     parser.add_argument("--version", action="version", version=f"scs-kit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
@@ -35,24 +43,42 @@ def build_parser() -> argparse.ArgumentParser:
             continue  # a command not built yet
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         mod.configure(command_parser)
-        command_parser.set_defaults(_run=mod.run)
+        command_parser.set_defaults(_run=mod.run, _parser=command_parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # reported by the sub-command's parser, so the line names the command
+        (getattr(args, "_parser", None) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "_run", None):
         parser.print_help()
+        print(f"scs-kit: error: a command is required ({', '.join(COMMANDS)})", file=sys.stderr)
         return EXIT_USAGE
     try:
         return int(args._run(args) or 0)
     except KitError as exc:
-        print(f"scs-kit {args.command}: error: {exc}", file=sys.stderr)
+        print(f"scs-kit {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"scs-kit {args.command}: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:  # a document or results file nested deeper than any parser here can follow
+        print(f"scs-kit {args.command}: error: input nested too deeply to process", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - last resort: the rule is one line, never a traceback
+        if os.environ.get("SCS_KIT_DEBUG"):
+            raise
+        print(f"scs-kit {args.command}: error: internal error, please report it ({type(exc).__name__}: "
+              f"{_one_line(str(exc))}; SCS_KIT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """Errors are one line: newlines folded, very long messages (a dumped document) cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 if __name__ == "__main__":

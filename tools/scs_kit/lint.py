@@ -41,7 +41,14 @@ def lint_document(doc: dict) -> list[Finding]:
     if any(f.rule == "oas-structure" for f in findings):
         return findings  # the kit's rules assume a structurally valid document
     for rule in (_vendor_resources, _record_keys, _examples, _operation_examples, _sources, _evidence):
-        findings.extend(rule(doc))
+        try:
+            for finding in rule(doc):
+                findings.append(finding)
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            # a node of an unexpected type (a list where a schema belongs, ...): a finding, not a crash
+            name = rule.__name__.strip("_").replace("_", "-")
+            findings.append(Finding("doc-shape", "#", f"cannot apply the {name} rules, the document has an unexpected "
+                                                      f"shape ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"))
     return findings
 
 
@@ -66,7 +73,8 @@ def _openapi_validity(doc: dict) -> Iterator[Finding]:
             where = pointer(*getattr(err, "absolute_path", []) or [])
             yield Finding("oas-semantics", where, str(err.message if hasattr(err, "message") else err).splitlines()[0])
     except Exception as exc:  # the validator itself gave up on this document
-        yield Finding("oas-semantics", "#", f"openapi-spec-validator could not finish: {type(exc).__name__}: {exc}")
+        yield Finding("oas-semantics", "#", f"openapi-spec-validator could not finish: {type(exc).__name__}: "
+                                            f"{(str(exc).splitlines() or [''])[0][:200]}")
 
 
 # --- the kit's rules ---------------------------------------------------------------------------
@@ -157,12 +165,19 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
     import jsonschema
 
     try:
-        errors = sorted(_validator(doc, schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+        validator = _validator(doc, schema)
+        validator.check_schema(validator.schema)  # an invalid schema would crash the validation below
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     except jsonschema.exceptions.SchemaError as exc:
-        yield Finding("example-valid", where, f"schema is invalid: {exc.message}")
+        yield Finding("example-valid", where, f"schema is invalid: {exc.message.splitlines()[0][:200]}")
         return
-    except jsonschema.exceptions._RefResolutionError as exc:  # pragma: no cover - unresolvable $ref
-        yield Finding("example-valid", where, f"cannot resolve a $ref: {exc}")
+    except jsonschema.exceptions._RefResolutionError as exc:  # an unresolvable $ref
+        cause = exc.__cause__ or getattr(exc, "_cause", None)
+        ref = getattr(cause, "ref", None)  # the message itself would dump the whole document
+        yield Finding("example-valid", where, f"cannot resolve a $ref: {ref or str(exc).splitlines()[0][:200]}")
+        return
+    except Exception as exc:  # noqa: BLE001 - jsonschema trips over a malformed schema (a non-string pattern, ...)
+        yield Finding("example-valid", where, f"schema is invalid: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
         return
     for err in errors[:3]:
         at = "".join(f"/{p}" for p in err.absolute_path)

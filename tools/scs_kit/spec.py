@@ -53,6 +53,8 @@ def read_document(path: str | os.PathLike | None = None) -> dict:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise KitError(f"{path}: not parsable as YAML/JSON{where}: {problem}") from None
+    except RecursionError:
+        raise KitError(f"{path}: nested too deeply to parse as YAML/JSON") from None
     if not isinstance(document, dict):
         raise KitError(f"{path}: not an OpenAPI document (top level is {type(document).__name__})")
     return document
@@ -144,9 +146,9 @@ class Spec:
                 r["id"]: Rule(r["id"], r.get("level", "MUST"), r.get("source", ""), r.get("summary", ""))
                 for r in document.get("x-scs-rules", [])
             }
-        except (KeyError, TypeError, AttributeError) as exc:
+            self._by_name = {r.name: r for r in self.resources}
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise KitError(f"{path or 'document'}: malformed x-scs extension ({type(exc).__name__}: {exc})") from None
-        self._by_name = {r.name: r for r in self.resources}
 
     def _resource(self, tag: dict) -> Resource:
         ext = tag["x-scs-resource"]
@@ -194,11 +196,14 @@ class Spec:
     @property
     def base_path(self) -> str:
         """"/CTI_SmartConnectService/RestService", from the first server URL."""
-        servers = self.document.get("servers") or [{"url": "/"}]
-        url = servers[0]["url"]
-        for name, var in (servers[0].get("variables") or {}).items():
-            url = url.replace("{" + name + "}", str(var.get("default", "")))
-        return urlsplit(url).path.rstrip("/")
+        try:
+            servers = self.document.get("servers") or [{"url": "/"}]
+            url = servers[0]["url"]
+            for name, var in (servers[0].get("variables") or {}).items():
+                url = url.replace("{" + name + "}", str(var.get("default", "")))
+            return urlsplit(url).path.rstrip("/")
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+            raise KitError(f"{self.path or 'document'}: malformed servers entry ({type(exc).__name__}: {exc})") from None
 
     @property
     def default_port(self) -> int:

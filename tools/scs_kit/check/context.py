@@ -127,7 +127,8 @@ class Kit:
         if cached is not False:
             return cached
         example = self._example(resource)
-        others = [f.name for f in resource.fields if f.name != resource.key]
+        # never a secret: an implementation may mask secrets on GET, and the marker must be readable
+        others = [f.name for f in resource.fields if f.name != resource.key and not f.secret]
         texty = [n for n in others if not str(example.get(n, "x")).isdigit()]
         chosen = (texty or others or [None])[0]
         self.cache[("marker", resource.name)] = chosen
@@ -183,11 +184,18 @@ class Kit:
         return answer
 
     def _lenient(self, resource, row):
+        # `null` in such a field is read as the field being absent (a value the implementation does not
+        # store): comparisons then treat it like a dropped field (a warning), not like a changed value.
         if not isinstance(row, dict):
             return row
         out = dict(row)
         for name, value in row.items():
-            if isinstance(value, (bool, int, float)) and not self._documented(resource, name):
+            if self._documented(resource, name):
+                continue
+            if value is None:
+                del out[name]
+                self.type_notes.add(f"{resource.name}.{name} (null, read as absent)")
+            elif isinstance(value, (bool, int, float)):
                 out[name] = ("True" if value else "False") if isinstance(value, bool) else str(value)
                 self.type_notes.add(f"{resource.name}.{name}")
         return out
@@ -258,25 +266,33 @@ class Kit:
         entry = self.ledger.pending(resource.name, marker)
         ans = self.post(resource, body)
         after, list_ans = self.list(resource)
+        unsettled = self.claim(resource, entry, before, after, ans.succeeded)
+        if unsettled:
+            self.broken(f"cannot tell which new {resource.name} record the kit's POST created "
+                        f"(new keys {unsettled}): another client is writing?", ans.exchange, list_ans.exchange)
+        if not resource.allows("DELETE"):
+            entry.note = entry.note or "resource has no DELETE: left in place (--mode full)"
+        return entry.key, ans, body, before, after
+
+    def claim(self, resource, entry, before: list[dict], after: list[dict], succeeded: bool = True) -> list[str]:
+        """Settle a pending ledger entry once its POST was answered, from the lists before and after: the
+        one record carrying the entry's marker, or (an implementation that does not store the marker
+        field) the only new key. Returns the new keys it could not attribute ([] when settled)."""
         old = self.keys(before, resource)
-        new = [r for r in after if str(r.get(resource.key)) not in old]
+        new = [str(r.get(resource.key)) for r in after if str(r.get(resource.key)) not in old]
         mf = self.marker_field(resource)
-        mine = [r for r in after if mf and r.get(mf) == marker]
+        mine = [r for r in after if mf and entry.marker and r.get(mf) == entry.marker]
         if len(mine) == 1:
             entry.key = str(mine[0].get(resource.key))
-        elif not mine and len(new) == 1 and ans.succeeded:
-            entry.key = str(new[0].get(resource.key))
+        elif not mine and len(new) == 1 and succeeded:
+            entry.key = new[0]
             entry.note = "identified as the only new key (marker field not stored)"
         elif not mine and not new:
             entry.deleted = True
             entry.note = "POST registered nothing"
         else:
-            self.broken(f"cannot tell which new {resource.name} record the kit's POST created "
-                        f"(new keys {[r.get(resource.key) for r in new]}): another client is writing?",
-                        ans.exchange, list_ans.exchange)
-        if not resource.allows("DELETE"):
-            entry.note = entry.note or "resource has no DELETE: left in place (--mode full)"
-        return entry.key, ans, body, before, after
+            return new
+        return []
 
     def create_ok(self, resource, body_key: str = "0", fields: dict | None = None):
         key, ans, body, before, after = self.create(resource, body_key, fields)

@@ -9,20 +9,88 @@ from __future__ import annotations
 import json
 import shlex
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 
 from .results import Exchange
 
 MAX_BODY = 4000  # characters of a body kept as evidence
 KEEP = 2000  # exchanges kept in memory
 GIVE_UP_AFTER = 3  # consecutive requests without an answer before the client stops trying
+MAX_RESPONSE_BYTES = 64 * 2**20  # a larger (or endless) body is not an answer: stop reading, keep memory bounded
+BODY_TIME_FACTOR = 3  # a body must be complete within this many read timeouts (a trickling server)
 
 
 class Unreachable(Exception):
     """The implementation did not answer (connection refused, timeout, reset)."""
+
+
+class ResponseTooLarge(requests.ConnectionError):
+    """The body exceeded MAX_RESPONSE_BYTES; the connection is dropped."""
+
+
+class ResponseTooSlow(requests.ReadTimeout):
+    """The body did not complete within BODY_TIME_FACTOR read timeouts."""
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class BoundedAdapter(HTTPAdapter):
+    """Reads every body with a size cap and a deadline, also for requests others send through the
+    session (Schemathesis): an endless or trickling body must neither eat memory nor hang the run."""
+
+    bom_answers = 0  # answers that began with a UTF-8 byte order mark (stripped)
+
+    def send(self, request, stream=False, timeout=None, **kwargs):
+        started = time.monotonic()
+        # Read the body here even when the caller asked to stream (Schemathesis does): this API
+        # never streams, and the cap and deadline must hold for every request.
+        resp = super().send(request, stream=True, timeout=timeout, **kwargs)
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        deadline = started + BODY_TIME_FACTOR * read_timeout if read_timeout else None
+        try:
+            resp._content = _read_bounded(resp, request, deadline, read_timeout)
+            resp._content_consumed = True
+            if resp._content.startswith(UTF8_BOM):
+                # .NET's Encoding.UTF8 writes one; RFC 8259 lets parsers ignore it, so read past it
+                # (for Schemathesis too) and let the run note it instead of calling the body "not JSON"
+                resp._content = resp._content[len(UTF8_BOM):]
+                self.bom_answers += 1
+        except BaseException:
+            resp.close()  # drop the connection: what is left of the body is unread
+            raise
+        return resp
+
+
+def _read_bounded(resp, request, deadline: float | None, read_timeout) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            chunk = resp.raw.read1(65536, decode_content=True)  # as requests does: gzip, deflate
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise ResponseTooLarge(f"answer larger than {MAX_RESPONSE_BYTES // 2**20} MiB", request=request)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ResponseTooSlow(f"answer not complete within {BODY_TIME_FACTOR * read_timeout:g} s",
+                                      request=request)
+            chunks.append(chunk)
+    except requests.RequestException:  # ours (too large, too slow): requests' errors are OSErrors too
+        raise
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.ReadTimeout(exc, request=request) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc, request=request) from None
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc, request=request) from None
 
 
 @dataclass
@@ -102,6 +170,9 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        self.adapter = BoundedAdapter()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, self.adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "scs-contract-kit"})
         self.log: list[Exchange] = []
         self.sent = 0
@@ -151,17 +222,29 @@ class Client:
         try:
             resp = self.session.request(method, url, data=data, headers=hdrs, timeout=self.timeout,
                                         allow_redirects=False)
+        except ResponseTooSlow as exc:
+            self.note(exchange, method)
+            self._failed(str(exc))
+            raise Unreachable(f"{method} {url}: {exc}") from None
         except requests.Timeout:
             self.note(exchange, method)
             self._failed(f"no answer within {self.timeout:g} s")
             raise Unreachable(f"{method} {url}: no answer within {self.timeout:g} s") from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            self.note(exchange, method)
+            self._failed(_reason(exc))
+            raise Unreachable(f"{method} {url}: {_reason(exc)}") from None
+        except requests.RequestException as exc:  # anything else the transport refuses (a bad URL, header, ...)
             self.note(exchange, method)
             self._failed(_reason(exc))
             raise Unreachable(f"{method} {url}: {_reason(exc)}") from None
         self.failures = 0
         exchange.url = resp.request.url or url
-        text = resp.content.decode(resp.encoding or "utf-8", "replace") if resp.content else ""
+        try:
+            text = resp.content.decode(resp.encoding or "utf-8", "replace") if resp.content else ""
+        except LookupError:  # a charset Python does not know: JSON is UTF-8
+            text = resp.content.decode("utf-8", "replace")
         if resp.encoding and resp.encoding.lower() in ("iso-8859-1", "latin-1"):
             text = resp.content.decode("utf-8", "replace")  # JSON is UTF-8 unless said otherwise
         exchange.status = resp.status_code
@@ -201,8 +284,18 @@ class Client:
 
 
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, ResponseTooLarge):
+        return str(exc)
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "answer body could not be decoded (its Content-Encoding does not match the body)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "answer body broken off or malformed (chunked encoding or Content-Length)"
     text = str(exc)
     low = text.lower()
+    if "remotedisconnected" in low or "without response" in low:
+        return "connection closed without an answer"
+    if "badstatusline" in low or "linetoolong" in low or "got more than" in low:
+        return "answered something that is not HTTP"
     if "refused" in low:
         return "connection refused"
     if "name or service not known" in low or "nodename nor servname" in low or "failed to resolve" in low:

@@ -165,7 +165,9 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
         keys: dict[str, list[str]] = {}
         for record in not_deleted:
             keys.setdefault(record.resource, []).append(record.key)
-        lines.append(f"created and not deleted ({len(not_deleted)}): " + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
+        where = " (in the bundled server's temporary database)" if results.target == "reference" else ""
+        lines.append(f"created and not deleted{where} ({len(not_deleted)}): "
+                     + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
     for name, path in (paths or {}).items():
         lines.append(f"{name:>5} report: {path}")
     return "\n".join(lines) + "\n"

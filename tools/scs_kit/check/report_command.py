@@ -29,17 +29,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the OpenAPI document for resource titles and secret fields (default: the kit's own)")
 
 
+def load_results(path: Path):
+    """A results file of `scs-kit check`, checked enough to render; KitError (one line) otherwise."""
+    from .results import STATUSES, RunResults
+
+    path = Path(path)
+    if path.is_dir():
+        raise KitError(f"{path}: is a directory, not a results file")
+    try:
+        results = RunResults.load(path)
+    except RecursionError:
+        raise KitError(f"{path}: malformed results file (nested too deeply)") from None
+    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
+    if bad:
+        raise KitError(f"{path}: malformed results file (unknown status {', '.join(bad)})")
+    return results
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import spec as spec_module
     from .reports import write_reports
-    from .results import STATUSES, RunResults
 
-    if args.results.is_dir():
-        raise KitError(f"{args.results}: is a directory, not a results file")
-    results = RunResults.load(args.results)
-    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
-    if bad:
-        raise KitError(f"{args.results}: malformed results file (unknown status {', '.join(bad)})")
+    results = load_results(args.results)
     out = args.out if args.out is not None else args.results.resolve().parent
     spec = spec_module.load(args.spec)
     try:

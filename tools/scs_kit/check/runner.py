@@ -44,6 +44,9 @@ class CheckOptions:
     timeout: float = 10.0
 
 
+MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
+
+
 def suite_dir() -> Path:
     import contract_tests
 
@@ -57,7 +60,7 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
     if opts.mode not in MODES:
         raise KitError(f"unknown mode {opts.mode!r} (choose from {', '.join(MODES)})")
     families = list(FAMILIES)
-    if opts.only:
+    if opts.only is not None:  # an empty list ("--only ,") is a mistake, not "everything"
         wanted = [f.strip().upper() for f in opts.only if f.strip()]
         aliases = {"ROUNDTRIP": "ROUND-TRIP", "MINID": "MIN-ID", "MIN_ID": "MIN-ID", "ROUND_TRIP": "ROUND-TRIP"}
         wanted = [aliases.get(f, f) for f in wanted]
@@ -66,7 +69,9 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
             raise KitError(f"unknown check family {', '.join(bad) or '(empty)'} for --only (choose from {', '.join(FAMILIES)})")
         families = [f for f in FAMILIES if f in wanted]
     names = [r.name for r in spec.resources]
-    if opts.resources:
+    if not names:
+        raise KitError(f"{spec.path or 'the OpenAPI document'}: declares no resources (tags with x-scs-resource)")
+    if opts.resources is not None:
         wanted = [n.strip() for n in opts.resources if n.strip()]
         lookup = {n.lower(): n for n in names}
         bad = [n for n in wanted if n.lower() not in lookup]
@@ -74,8 +79,8 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
             raise KitError(f"unknown resource {', '.join(bad) or '(empty)'} for --resources (choose from {', '.join(names)})")
         chosen = {lookup[n.lower()] for n in wanted}
         names = [n for n in names if n in chosen]
-    if opts.timeout is not None and opts.timeout <= 0:
-        raise KitError("--timeout must be positive")
+    if opts.timeout is not None and not (0 < opts.timeout <= MAX_TIMEOUT):  # also NaN and inf
+        raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return families, names
 
 
@@ -83,9 +88,18 @@ def normalise_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KitError(f"{url!r} is not an http:// URL (expected http://HOST:55963/CTI_SmartConnectService/RestService)")
+    expected = "expected http://HOST:55963/CTI_SmartConnectService/RestService"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0..65535
+    except ValueError as exc:
+        raise KitError(f"{url!r} is not a valid URL ({exc}; {expected})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KitError(f"{url!r} is not an http:// URL with a host ({expected})")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise KitError(f"{url!r}: a base URL has no query or fragment ({expected})")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise KitError(f"{url!r} is not a valid URL (it contains spaces or control characters; {expected})")
     return url
 
 
@@ -104,11 +118,15 @@ def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
         reason = text.split(": ", 1)[-1]
         if "no answer within" in text:
             raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
-        raise KitError(f"cannot reach {base_url}: {reason}") from None
+        if any(word in reason for word in ("refused", "not found", "unreachable", "resolve")):
+            raise KitError(f"cannot reach {base_url}: {reason}") from None
+        raise KitError(f"no usable answer from {base_url}: {reason}") from None
     finally:
         client.close()
     first = answers[0] if answers else None
     what = f"HTTP {first.status} {first.content_type or 'without Content-Type'}" if first else "nothing"
+    if first and 300 <= first.status < 400 and first.headers.get("location"):
+        what += f" redirecting to {first.headers['location'][:200]}"
     raise KitError(f"{base_url} answers no JSON at all (GET {spec.resource(names[0]).collection} gave {what}); "
                    f"is this the …{spec.base_path} base URL of the service?")
 
@@ -117,6 +135,20 @@ def _progress(mode):
     from .progress import Progress
 
     return None if mode is None else Progress(mode=mode, stream=sys.stderr)
+
+
+def _prepare_report_dir(report_dir) -> None:
+    if report_dir is None:
+        return
+    path = Path(report_dir)
+    if path.exists() and not path.is_dir():
+        raise KitError(f"{path}: --report-dir is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KitError(f"{path}: cannot create the report directory ({exc.strerror or exc})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise KitError(f"{path}: the report directory is not writable")
 
 
 def _write_reports(results, report_dir, spec) -> dict:
@@ -128,6 +160,7 @@ def _write_reports(results, report_dir, spec) -> dict:
 def run_check(opts: CheckOptions) -> RunResults:
     spec = specmod.load()
     families, names = validate(opts, spec)
+    _prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
     started = time.monotonic()
     started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     server = None
@@ -176,8 +209,12 @@ def run_check(opts: CheckOptions) -> RunResults:
     results.warnings.extend(kit.ledger.problems)
     results.warnings.extend(kit.ledger.notes)
     if kit.type_notes:
-        results.warnings.append("fields the page does not document answered as JSON numbers or booleans (compared "
-                                "as strings; the document infers strings): " + ", ".join(sorted(kit.type_notes)))
+        results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
+                                "(compared as strings, null as absent; the document infers strings): "
+                                + ", ".join(sorted(kit.type_notes)))
+    if kit.client.adapter.bom_answers:
+        results.warnings.append(f"{kit.client.adapter.bom_answers} answers began with a UTF-8 byte order mark, which "
+                                "JSON senders must not add (RFC 8259); the kit read past it")
     results.requests_sent = kit.client.sent
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")

@@ -112,9 +112,12 @@ def _index_page(html: str, url: str, title: str) -> list[dict]:
 def _load_results(results: Path | None):
     if results is None:
         return None
-    from ..check.results import RunResults
+    from ..check.report_command import load_results
 
-    return build_view(RunResults.load(results))
+    try:
+        return build_view(load_results(results))
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:  # fields of the wrong type in the file
+        raise KitError(f"{results}: malformed results file ({type(exc).__name__}: {exc})") from None
 
 
 def _render(spec: spec_module.Spec, results_view, spec_path: Path, out: Path) -> int:
@@ -193,7 +196,8 @@ def build_site(out_dir: Path, results: Path | None = None, spec_path=None) -> Pa
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     except OSError as exc:
-        raise KitError(f"{out_dir}: cannot create the site directory ({exc.strerror})") from None
+        reason = "a parent is not a directory" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise KitError(f"{out_dir}: cannot create the site directory ({reason})") from None
     try:
         built = work / "site"
         built.mkdir()
@@ -201,6 +205,11 @@ def build_site(out_dir: Path, results: Path | None = None, spec_path=None) -> Pa
             _render(spec, view, spec_file, built)
         except jinja2.TemplateError as exc:  # the document lacks something a page needs
             raise KitError(f"{spec_file}: cannot render the docs site ({type(exc).__name__}: {exc})") from None
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            # a node of the wrong type in the document (or in the results file) surfaces only while rendering
+            blame = f"{spec_file} (see scs-kit lint)" + (f" or of {results}" if view is not None else "")
+            raise KitError(f"cannot render the docs site, unexpected content of {blame}: "
+                           f"{type(exc).__name__}: {exc}") from None
         _replace_dir(built, out_dir)
     except OSError as exc:
         raise KitError(f"{out_dir}: cannot write the site ({exc.strerror or exc})") from None
