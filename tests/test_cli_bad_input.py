@@ -371,7 +371,7 @@ def _bad_results(tmp_path: Path, good: dict, case: str) -> tuple[Path, str]:
     path = tmp_path / f"{case}.json"
     data: bytes | None = None
     if case == "missing":
-        return path, "no such results file"
+        return path, "no such file (expected a results file)"
     if case == "directory":
         return tmp_path, "is a directory"
     if case == "not-json":
@@ -389,7 +389,7 @@ def _bad_results(tmp_path: Path, good: dict, case: str) -> tuple[Path, str]:
     elif case == "wrong-types":
         data = json.dumps({**good, "resources": 5, "warnings": 7, "duration_s": {}}).encode()
     path.write_bytes(data)
-    needle = {"not-json": "not a readable results file", "binary": "not a readable results file",
+    needle = {"not-json": "not a readable results file", "binary": "not UTF-8 text",
               "deep": "nested too deeply", "list": "not a scs-kit results file",
               "unknown-status": "unknown status weird"}.get(case, "malformed results file")
     return path, needle

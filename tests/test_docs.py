@@ -202,4 +202,4 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, args, content, messa
 
 def test_cli_missing_results_file(tmp_path, capsys):
     assert main(["docs", "--out", str(tmp_path / "s"), "--results", str(tmp_path / "nope.json")]) == 2
-    assert "no such results file" in capsys.readouterr().err
+    assert "no such file (expected a results file)" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from .errors import KitError
+from .files import read_text
 
 SPEC_FILENAME = "scs-restful-api.yaml"
 METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -36,16 +37,7 @@ def default_spec_path() -> Path:
 def read_document(path: str | os.PathLike | None = None) -> dict:
     """Parse the YAML/JSON document; any problem is a one-line KitError (exit 2)."""
     path = Path(path) if path else default_spec_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise KitError(f"{path}: is a directory, not an OpenAPI document") from None
-    except UnicodeDecodeError as exc:
-        raise KitError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise KitError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, "OpenAPI document")
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -34,8 +34,6 @@ def load_results(path: Path):
     from .results import STATUSES, RunResults
 
     path = Path(path)
-    if path.is_dir():
-        raise KitError(f"{path}: is a directory, not a results file")
     try:
         results = RunResults.load(path)
     except RecursionError:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import KitError
+from ..files import read_text
 
 FORMAT_VERSION = 1
 STATUSES = ("pass", "fail", "warn", "skip", "error")  # a check ends in exactly one of these
@@ -129,10 +130,8 @@ class RunResults:
     def load(cls, path: str | Path) -> "RunResults":
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise KitError(f"{path}: no such results file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(read_text(path, "results file"))
+        except json.JSONDecodeError as exc:
             raise KitError(f"{path}: not a readable results file ({exc})") from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise KitError(f"{path}: not a scs-kit results file (format_version {FORMAT_VERSION} expected)")

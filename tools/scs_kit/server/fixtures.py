@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ..errors import KitError
+from ..files import read_text
 from .service import Service
 
 
@@ -15,16 +16,9 @@ def read_fixtures(source) -> dict:
         data, where = source, "fixtures"
     else:
         where = str(source)
+        text = read_text(source, "fixtures file")
         try:
-            data = json.loads(Path(source).read_bytes().decode("utf-8-sig"))
-        except FileNotFoundError:
-            raise KitError(f"{where}: no such fixtures file") from None
-        except IsADirectoryError:
-            raise KitError(f"{where}: is a directory, not a fixtures file") from None
-        except OSError as exc:
-            raise KitError(f"{where}: cannot read fixtures ({exc.strerror})") from None
-        except UnicodeDecodeError as exc:
-            raise KitError(f"{where}: fixtures are not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            data = json.loads(text)
         except (ValueError, RecursionError) as exc:
             raise KitError(f"{where}: fixtures are not valid JSON ({exc})") from None
     if not isinstance(data, dict):
