@@ -5,8 +5,33 @@ from __future__ import annotations
 import re
 
 from scs_kit.check.context import keyint
+from scs_kit.spec import resolve
 
-PHONE = re.compile(r"^0[0-9]{9,10}$")
+
+
+class QueryParameters:
+    """What the document declares for the query route's parameters: the TOP and K_ID bounds, the
+    DESCENDING spellings, and the FROM pattern (which also says what one 相手TEL may look like)."""
+
+    def __init__(self, spec, resource):
+        op = spec.operation(resource.query, "GET") or {}
+        params = [resolve(spec.document, p) for p in op.get("parameters", [])]
+        schemas = {p.get("name"): p.get("schema") or {} for p in params}
+        self.top_max = int(schemas.get("TOP", {}).get("maximum", 2**31 - 1))
+        self.kid_max = int(schemas.get("K_ID", {}).get("maximum", 2**31 - 1))
+        self.spellings: list[str] = list(schemas.get("DESCENDING", {}).get("enum") or ["True", "False"])
+        self.from_pattern = re.compile(schemas.get("FROM", {}).get("pattern") or ".*")
+
+    def is_number(self, value) -> bool:
+        """A value FROM can carry on its own (the data may hold 相手TEL values the route cannot express)."""
+        return isinstance(value, str) and value != "Null" and "&" not in value and bool(self.from_pattern.fullmatch(value))
+
+    def same_meaning(self) -> list[tuple[str, str]]:
+        """Pairs of spellings that must answer alike: True(true), False(false)."""
+        groups: dict[str, list[str]] = {}
+        for spelling in self.spellings:
+            groups.setdefault(spelling.lower(), []).append(spelling)
+        return [(g[0], other) for g in groups.values() for other in g[1:]]
 
 
 def query_fields(resource) -> tuple[str, str]:

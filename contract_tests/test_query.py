@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scs_kit.check.context import keyint
 
 from ._kit import check, described
-from .query_model import PHONE, expected, query_fields, route
+from .query_model import QueryParameters, expected, query_fields, route
 
 
 def _require_query(resource):
@@ -22,17 +22,21 @@ def _ids(resource, rows) -> list:
     return [r.get(resource.key) if isinstance(r, dict) else r for r in rows]
 
 
-def _strategy(resource, rows):
+def _numbers(params, rows, tel_field) -> list[str]:
+    return sorted({r.get(tel_field) for r in rows if params.is_number(r.get(tel_field))})
+
+
+def _strategy(params, resource, rows):
     kid_field, tel_field = query_fields(resource)
     kids = sorted({k for k in (keyint(r.get(kid_field)) for r in rows) if k and k > 0})
-    tels = sorted({r.get(tel_field) for r in rows if isinstance(r.get(tel_field), str) and PHONE.match(r.get(tel_field))})
+    tels = _numbers(params, rows, tel_field)
     n = len(rows)
-    top = st.one_of(st.just(0), st.integers(1, n + 2), st.integers(0, 2147483647))
-    kid = st.one_of(st.just(0), st.sampled_from(kids) if kids else st.just(0), st.integers(1, 2147483647))
-    phone = st.from_regex(r"0[0-9]{9,10}", fullmatch=True)
+    top = st.one_of(st.just(0), st.integers(1, n + 2), st.integers(0, params.top_max))
+    kid = st.one_of(st.just(0), st.sampled_from(kids) if kids else st.just(0), st.integers(1, params.kid_max))
+    phone = st.from_regex(params.from_pattern, fullmatch=True).map(lambda v: v.split("&")[0]).filter(params.is_number)
     tel = st.one_of(st.sampled_from(tels), phone) if tels else phone
     frm = st.one_of(st.none(), st.lists(tel, min_size=1, max_size=6))
-    return st.tuples(top, st.sampled_from(["True", "true", "False", "false"]), kid, frm, st.sampled_from(["&", "%26"]))
+    return st.tuples(top, st.sampled_from(params.spellings), kid, frm, st.sampled_from(["&", "%26"]))
 
 
 def ask(kit, resource, rows_box, top, desc, kid, tels, amp):
@@ -65,22 +69,25 @@ def test_matches_model(kit, resource):
     _require_query(resource)
     rows, _ = kit.list(resource)
     box = [rows]
+    params = QueryParameters(kit.spec, resource)
     kid_field, tel_field = query_fields(resource)
     some = rows[len(rows) // 2] if rows else {}
     kid, tel = keyint(some.get(kid_field)) or 0, some.get(tel_field)
-    tels = [tel] if isinstance(tel, str) and PHONE.match(tel) else None
-    known = sorted({r.get(tel_field) for r in rows if isinstance(r.get(tel_field), str) and PHONE.match(r.get(tel_field))})
+    tels = [tel] if params.is_number(tel) else None
+    known = _numbers(params, rows, tel_field)
     several = (known[:: max(1, len(known) // 3)][:3] or None) if len(known) >= 2 else None
     # fixed baselines first: every spelling over the whole collection, a limit, and the data's own values
-    for top, desc, k, f in ((0, "False", 0, None), (0, "True", 0, None), (0, "true", 0, None), (0, "false", 0, None),
-                            (1, "True", 0, None), (2, "false", 0, None), (0, "True", kid, None), (0, "false", 0, tels),
-                            (1, "true", kid, tels), (0, "True", 0, several)):
+    first, last = params.spellings[0], params.spellings[-1]
+    baselines = [(0, d, 0, None) for d in params.spellings] + [
+        (1, first, 0, None), (2, last, 0, None), (0, first, kid, None), (0, last, 0, tels), (1, last, kid, tels),
+        (0, first, 0, several)]
+    for top, desc, k, f in baselines:
         ask(kit, resource, box, top, desc, k, f, "&")
 
     @settings(max_examples=kit.profile.query_examples, database=None, deadline=None, derandomize=False,
               suppress_health_check=list(HealthCheck), print_blob=False)
     @seed(kit.seed)
-    @given(_strategy(resource, rows))
+    @given(_strategy(params, resource, rows))
     def prop(params):
         top, desc, kid, tels, amp = params
         ask(kit, resource, box, top, desc, kid, tels, amp)
@@ -92,23 +99,24 @@ def test_matches_model(kit, resource):
 def test_spellings(kit, resource):
     _require_query(resource)
     rows, _ = kit.list(resource)
+    params = QueryParameters(kit.spec, resource)
     kid_field, tel_field = query_fields(resource)
-    tels = sorted({r.get(tel_field) for r in rows if isinstance(r.get(tel_field), str) and PHONE.match(r.get(tel_field))})
+    tels = _numbers(params, rows, tel_field)
     tels = (tels + ["0312345670", "0312345671"])[:3] if len(tels) < 2 else tels[:3]
     kids = [0] + sorted({k for k in (keyint(r.get(kid_field)) for r in rows) if k and k > 0})[:1]
     for kid in kids:
         for frm in (None, tels):
             answers = {}
-            for desc in ("True", "true", "False", "false"):
+            for desc in params.spellings:
                 for amp in (("&", "%26") if frm else ("&",)):
                     ans = kit.read(resource, kit.client.get(route(resource, 0, desc, kid, frm, amp)))
                     if not ans.ok or not isinstance(ans.json, list):
                         kit.fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
                                  ans.exchange)
                     answers[(desc, amp)] = ans
-            pairs = [(("True", "&"), ("true", "&")), (("False", "&"), ("false", "&"))]
+            pairs = [((a, "&"), (b, "&")) for a, b in params.same_meaning()]
             if frm:
-                pairs += [(("True", "&"), ("True", "%26")), (("false", "&"), ("false", "%26"))]
+                pairs += [((d, "&"), (d, "%26")) for d in (params.spellings[0], params.spellings[-1])]
             for x, y in pairs:
                 ax, ay = answers[x], answers[y]
                 if ax.json != ay.json:
