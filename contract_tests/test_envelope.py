@@ -36,12 +36,13 @@ def test_write_success(kit, resource):
     if not effective:
         t.require_writes()
         pytest.skip("no write of the tour took effect (see METHODS-ALLOWED)")
+    ok = kit.spec.success  # {"result": "True", "msg": "正常終了"}
     for name, answer in effective:
         result = answer.result
-        if result == "True":
-            if answer.json.get("msg") != "正常終了":
+        if result == ok["result"]:
+            if answer.json.get("msg") != ok["msg"]:
                 kit.fail(f'{name} succeeded and answered result "True" but msg {answer.json.get("msg")!r} '
-                         f'instead of "正常終了"', answer.exchange)
+                         f'instead of {ok["msg"]!r}', answer.exchange)
         elif result == "False":
             kit.fail(f'{name} took effect but answered result "False" ({described(answer)})', answer.exchange)
         elif not answer.ok:

@@ -198,6 +198,12 @@ class Spec:
             raise KitError(f"{self.path or 'document'}: malformed servers entry ({type(exc).__name__}: {exc})") from None
 
     @property
+    def success(self) -> dict:
+        """The answer of a successful write, as the page shows it: {"result": "True", "msg": "正常終了"}."""
+        schema = ((self.document.get("components") or {}).get("schemas") or {}).get("Result") or {}
+        return dict(schema.get("x-scs-success") or {"result": "True", "msg": "正常終了"})
+
+    @property
     def default_port(self) -> int:
         port = ((self.document.get("servers") or [{}])[0].get("variables") or {}).get("port", {}).get("default")
         return int(port) if port else 55963

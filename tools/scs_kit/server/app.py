@@ -29,7 +29,6 @@ BODY_LIMIT = 1024 * 1024  # 1 MiB; larger bodies get 413
 JSON_TYPE = b"application/json; charset=utf-8"
 _DIGITS = re.compile(r"[0-9]+")
 
-MSG_OK = "正常終了"
 MSG_NO_RECORD = "該当するレコードがありません。"
 MSG_NO_URI = "指定されたURIはありません。"
 MSG_BAD_KEY = "キーの値が不正です ({min}〜{max} の整数を指定してください)。"
@@ -58,7 +57,6 @@ def envelope(ok: bool, msg: str) -> bytes:
     return dumps({"result": "True" if ok else "False", "msg": msg})
 
 
-OK_BODY = envelope(True, MSG_OK)
 
 
 def _reject_constant(name):
@@ -113,6 +111,7 @@ class App:
 
     def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False):
         self.spec = spec
+        self.ok_body = dumps(spec.success)  # {"result": "True", "msg": "正常終了"}, from the document
         self.service = service
         self.owns_service = owns_service
         self.routes = build_routes(spec)
@@ -222,7 +221,7 @@ class App:
                 self.service.create(name, record)
             except KeySpaceExhausted:
                 raise HTTPError(409, MSG_KEYS_EXHAUSTED) from None
-            return 200, [], OK_BODY
+            return 200, [], self.ok_body
         if kind == "query":
             return 200, [], dumps(self._query(route, rest))
 
@@ -240,7 +239,7 @@ class App:
             ok = self.service.delete(name, key)
         if not ok:
             raise HTTPError(404, MSG_NO_RECORD)
-        return 200, [], OK_BODY
+        return 200, [], self.ok_body
 
     def _preflight_headers(self, allowed, headers):
         requested = headers.get(b"access-control-request-headers") or b"Content-Type"
