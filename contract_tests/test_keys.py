@@ -60,8 +60,7 @@ def above_every_key(kit, resource, key, before) -> bool:
 @check("KEYS-POST-MAX-PLUS-ONE")
 def test_post_max_plus_one(kit, resource):
     kit.require_create(resource)
-    created = []
-    try:
+    with kit.cleaning(resource) as created:
         key, ans, body, before, after = kit.create(resource, "0")
         created.append(key)
         _verify_post(kit, resource, "the 0 the page asks for", "0", key, ans, before, after)
@@ -73,10 +72,6 @@ def test_post_max_plus_one(kit, resource):
             k, ans, body, before, after = kit.create(resource, body_key)
             created.append(k)
             _verify_post(kit, resource, label, body_key, k, ans, before, after)
-    finally:
-        for k in created:
-            if k is not None:
-                kit.remove(resource, k)
 
 
 @check("KEYS-POST-AFTER-DELETE")
@@ -84,8 +79,7 @@ def test_post_after_delete(kit, resource):
     kit.require_create(resource)
     if not resource.allows("DELETE"):
         pytest.skip(f"{resource.name} has no DELETE")
-    created = []
-    try:
+    with kit.cleaning(resource) as created:
         # three kit records; delete the highest and a lower one: the next key is the remaining
         # highest + 1, never a freed lower key
         a, b, c = (kit.create_ok(resource)[0] for _ in range(3))
@@ -112,10 +106,6 @@ def test_post_after_delete(kit, resource):
                 kit.warn(what + HIGHEST_SOURCE, *evidence)
             else:
                 kit.fail(what, *evidence)
-    finally:
-        for k in created:
-            if k is not None:
-                kit.remove(resource, k)
 
 
 @check("KEYS-PUT-URI-WINS")
@@ -162,8 +152,7 @@ def test_delete_exact(kit, resource):
     if not resource.allows("DELETE"):
         pytest.skip(f"{resource.name} has no DELETE")
     kit.require_create(resource)
-    created = []
-    try:
+    with kit.cleaning(resource) as created:
         a = kit.create_ok(resource)[0]
         created.append(a)
         b = kit.create_ok(resource)[0]
@@ -188,9 +177,6 @@ def test_delete_exact(kit, resource):
         if vanished:  # not the kit's records: another client may have deleted them meanwhile
             kit.broken(f"records {vanished} vanished around DELETE {resource.item_path(a)}: the DELETE or another "
                        "client removed them", ans.exchange, lst.exchange)
-    finally:
-        for k in created:
-            kit.remove(resource, k)
 
 
 @check("KEYS-GET-EXACT")

@@ -310,6 +310,24 @@ class Kit:
         reuse = self._reusable(resource)
         return reuse[-1] if reuse else self.create_ok(resource)[0]
 
+    @contextlib.contextmanager
+    def cleaning(self, resource) -> Iterator[list]:
+        """A list to put the keys of records a check creates in; they are removed when it ends."""
+        created: list = []
+        try:
+            yield created
+        finally:
+            for key in created:
+                if key is not None:
+                    self.remove(resource, key)
+
+    def existing(self, resource, key) -> dict:
+        """The record under key, which the check's premise needs to exist."""
+        record = self.record(resource, key)
+        if record is None:
+            self.broken(f"setup: {resource.item_path(key)} could not be read")
+        return record
+
     def remove(self, resource, key) -> None:
         """Delete a kit record now (when the resource has DELETE) and mark it in the ledger."""
         if not resource.allows("DELETE") or not self.ledger.owns(resource.name, key):
