@@ -103,6 +103,3 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "omits-secrets": (_wire.OmitsSecrets,),
     "json-with-bom": (_wire.JsonWithBom,),
 }
-
-# Open behaviours the kit still fails, each with where the fix belongs (the tests mark them xfail
-# strict, so that the fix is noticed and the variant moves to OPEN_VARIANTS).
