@@ -91,6 +91,7 @@ class Resource:
     key: str
     methods: tuple[str, ...]
     min_id: int
+    max_id: int  # the key path parameter's maximum (2147483647, a .NET int)
     schema_name: str
     schema: dict  # the record schema, $refs of its properties resolved
     fields: tuple[Field, ...]  # the key first
@@ -168,6 +169,7 @@ class Spec:
             key=ext["key"],
             methods=tuple(m.upper() for m in ext["methods"]),
             min_id=int(ext.get("min-id", 1)),
+            max_id=self._key_maximum(ext["item"], ext["key"]),
             schema_name=schema_name,
             schema={**schema, "properties": props},
             fields=fields,
@@ -178,6 +180,14 @@ class Spec:
             note=ext.get("note"),
             tag=tag,
         )
+
+    def _key_maximum(self, item: str, key: str) -> int:
+        for op in ((self.document.get("paths") or {}).get(item) or {}).values():
+            for param in (op.get("parameters") or []) if isinstance(op, dict) else []:
+                param = resolve(self.document, param)
+                if param.get("in") == "path" and param.get("name") == key:
+                    return int((param.get("schema") or {}).get("maximum", 2**31 - 1))
+        return 2**31 - 1
 
     def resource(self, name: str) -> Resource:
         try:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from jsonschema import Draft202012Validator
 
 from ..spec import Resource, Spec, resolve
-from .service import MAX_KEY
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -64,7 +63,7 @@ def build_routes(spec: Spec) -> dict[str, Route]:
             collection_methods=_methods(spec, r.collection),
             item_methods=_methods(spec, r.item),
             key_min=int(key_schema.get("minimum", r.min_id)),
-            key_max=int(key_schema.get("maximum", MAX_KEY)),
+            key_max=r.max_id,
         )
         for kind, path in (("collection", r.collection), ("item", r.item)):
             for method in ("POST", "PUT"):

@@ -15,7 +15,6 @@ from typing import Iterable
 from ..errors import KitError
 from ..spec import Spec
 
-MAX_KEY = 2147483647  # .NET int, the path parameters' maximum in the spec
 SCHEMA_VERSION = 1
 
 _DDL = """
@@ -101,7 +100,7 @@ class Service:
         r = self.spec.resource(resource_name)
         with self._lock:
             row = self._conn.execute(
-                _INSERT_NEXT, (resource_name, r.min_id - 1, self._body(resource_name, body), MAX_KEY)
+                _INSERT_NEXT, (resource_name, r.min_id - 1, self._body(resource_name, body), r.max_id)
             ).fetchone()
         if row is None:
             raise KeySpaceExhausted(resource_name)
@@ -141,8 +140,8 @@ class Service:
         rows = []
         for rec in records:
             key = int(rec[r.key])
-            if not r.min_id <= key <= MAX_KEY:
-                raise ValueError(f"{resource_name}: key {key} outside {r.min_id}..{MAX_KEY}")
+            if not r.min_id <= key <= r.max_id:
+                raise ValueError(f"{resource_name}: key {key} outside {r.min_id}..{r.max_id}")
             rows.append((resource_name, key, self._body(resource_name, {k: str(v) for k, v in rec.items()})))
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
