@@ -273,13 +273,16 @@ class App:
             if parsed is None:
                 raise HTTPError(400, MSG_BAD_PARAM.format(name=name))
             params[name] = parsed
-        numbers = None if params["FROM"] == "Null" else params["FROM"].split("&")
+        q = route.query  # which parameter means what: the document's x-scs-query
+        if q is None:
+            raise HTTPError(404, MSG_NO_URI)
+        by_number, by_text = q.number_filter, q.text_filter
         return self.service.query(
             route.resource.name,
-            top=params["TOP"],
-            descending=params["DESCENDING"].lower() == "true",
-            k_id=params["K_ID"],
-            numbers=numbers,
+            top=params[q.limit.parameter],
+            descending=q.order.is_descending(params[q.order.parameter]),
+            k_id=params[by_number.parameter] if by_number else 0,
+            numbers=by_text.split(params[by_text.parameter]) if by_text else None,
         )
 
 

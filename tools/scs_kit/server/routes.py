@@ -1,8 +1,8 @@
-"""The route table of the reference server, read entirely from the OpenAPI document.
+"""The route table of the reference server, read entirely from the document model (`scs_kit.spec`).
 
 For each resource: the methods the document declares on its collection, item and query paths
 (for 405/Allow and CORS), the key's bounds (from the item path parameter), a validator for each
-operation's request body and the query route's parameter schemas.
+operation's request body and the query route's parameters and meaning.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
 
-from ..spec import Resource, Spec, resolve
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from ..spec import Parameter, QueryRoute, Resource, Spec
 
 
 @dataclass
@@ -26,54 +24,41 @@ class Route:
     validators: dict = field(default_factory=dict)  # (kind, METHOD) -> Draft202012Validator
     query_names: tuple[str, ...] = ()  # the query route's segment names, in template order
     query_methods: tuple[str, ...] = ()
-    query_params: dict = field(default_factory=dict)  # name -> parameter schema
+    query_params: dict[str, dict] = field(default_factory=dict)  # name -> parameter schema
+    query: QueryRoute | None = None  # what each query parameter means (x-scs-query)
 
 
-def _methods(spec: Spec, path: str) -> tuple[str, ...]:
-    item = spec.document.get("paths", {}).get(path) or {}
-    return tuple(m.upper() for m in HTTP_METHODS if m in item)
-
-
-def _validator(spec: Spec, operation: dict | None) -> Draft202012Validator | None:
-    if not operation or "requestBody" not in operation:
-        return None
-    body = resolve(spec.document, operation["requestBody"])
-    schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
+def _validator(spec: Spec, schema: dict | None) -> Draft202012Validator | None:
     if schema is None:
         return None
     # The schema's $refs point into the document: validate with the components as root.
     return Draft202012Validator({**schema, "components": spec.document.get("components", {})})
 
 
-def _parameters(spec: Spec, operation: dict | None) -> dict:
-    params = {}
-    for p in (operation or {}).get("parameters", []):
-        p = resolve(spec.document, p)
-        if p.get("in") == "path":
-            params[p["name"]] = resolve(spec.document, p.get("schema", {}))
-    return params
+def _path_schemas(parameters: tuple[Parameter, ...]) -> dict[str, dict]:
+    return {p.name: p.schema for p in parameters if p.location == "path"}
 
 
 def build_routes(spec: Spec) -> dict[str, Route]:
     routes = {}
     for r in spec.resources:
-        key_schema = _parameters(spec, spec.operation(r.item, "get") or spec.operation(r.item, "put")).get(r.key, {})
         route = Route(
             resource=r,
-            collection_methods=_methods(spec, r.collection),
-            item_methods=_methods(spec, r.item),
-            key_min=int(key_schema.get("minimum", r.min_id)),
+            collection_methods=r.methods_on("collection"),
+            item_methods=r.methods_on("item"),
+            key_min=r.min_key,
             key_max=r.max_id,
         )
-        for kind, path in (("collection", r.collection), ("item", r.item)):
-            for method in ("POST", "PUT"):
-                v = _validator(spec, spec.operation(path, method))
+        for op in r.operations:
+            if op.kind in ("collection", "item") and op.method in ("POST", "PUT"):
+                v = _validator(spec, op.request_schema)
                 if v is not None:
-                    route.validators[(kind, method)] = v
-        if r.query:
-            prefix = r.collection.rstrip("/") + "/"
-            route.query_names = tuple(s.strip("{}") for s in r.query[len(prefix):].split("/"))
-            route.query_methods = _methods(spec, r.query)
-            route.query_params = _parameters(spec, spec.operation(r.query, "get"))
+                    route.validators[(op.kind, op.method)] = v
+        query = r.operation("query", "GET")
+        if r.query_route is not None and query is not None:
+            route.query = r.query_route
+            route.query_names = r.query_route.parameters
+            route.query_methods = r.methods_on("query")
+            route.query_params = _path_schemas(query.parameters)
         routes[r.collection.strip("/")] = route
     return routes

@@ -122,17 +122,21 @@ class Service:
     def query(
         self, resource_name: str, top: int, descending: bool, k_id: int, numbers: list[str] | None
     ) -> list[dict]:
-        """The query route: filter by customer id (K_ID != 0) and caller numbers, order by key, limit."""
-        customer_field, number_field = query_fields(self.spec.resource(resource_name))
+        """The query route, as its x-scs-query declares it: keep the records whose number-filter field
+        (顧客ID) equals k_id unless k_id is the "all" value, and whose text-filter field (相手TEL) is one
+        of `numbers` unless None; order by the order key; at most `top` unless top is the "all" value."""
+        q = self.spec.resource(resource_name).query_route
+        if q is None:
+            raise KitError(f"{resource_name} has no query route")
         rows = self.list(resource_name)
-        if k_id and customer_field:
-            rows = [rec for rec in rows if _as_int(rec.get(customer_field)) == k_id]
-        if numbers is not None and number_field:
+        by_number, by_text = q.number_filter, q.text_filter
+        if by_number is not None and k_id != by_number.all:
+            rows = [rec for rec in rows if _as_int(rec.get(by_number.field)) == k_id]
+        if by_text is not None and numbers is not None:
             wanted = set(numbers)
-            rows = [rec for rec in rows if rec.get(number_field) in wanted]
-        if descending:
-            rows.reverse()
-        return rows[:top] if top else rows
+            rows = [rec for rec in rows if rec.get(by_text.field) in wanted]
+        rows.sort(key=lambda rec: _as_int(rec.get(q.order.key)) or 0, reverse=descending)
+        return rows if top == q.limit.all else rows[:top]
 
     def load_records(self, resource_name: str, records: Iterable[dict]) -> None:
         """Insert or replace records under their own keys (fixtures, demo data)."""
@@ -159,19 +163,6 @@ class Service:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-def query_fields(resource) -> tuple[str | None, str | None]:
-    """The record fields K_ID and FROM filter on, read from the schema: the field whose
-    x-scs-source quotes the vendor's K_ID sentence, and the one quoting the FROM sentence."""
-    customer = number = None
-    for f in resource.fields:
-        src = f.source or ""
-        if customer is None and "K_ID" in src:
-            customer = f.name
-        if number is None and "FROM" in src:
-            number = f.name
-    return customer, number
 
 
 def _as_int(value) -> int | None:
