@@ -70,10 +70,9 @@ def shown(resource, name: str) -> bool:
     """Whether GET must show a field's value as written: not a secret the page does not document
     (a password, an access token): an implementation may mask it (e.g. "********")."""
     field = resource.field(name)
-    return not (field is not None and field.secret and field.evidence != "documented")
+    return not (field is not None and field.secret and not field.documented)
 
 
 def open_field(resource, name: str) -> bool:
     """A field the page does not document: whether it is stored or writable at all is left open."""
-    field = resource.field(name)
-    return field is None or field.evidence != "documented"
+    return not resource.documented(name)

@@ -1,59 +1,77 @@
-"""The kit's own answer to a ReceivedCall-Record query, computed from the full collection."""
+"""The kit's own answer to a ReceivedCall-Record query, computed from the full collection.
+
+Independent of the reference server's implementation on purpose; both read which parameter means
+what (the limit, the order and its key, each filter's field, the "all" spellings, the separator)
+from the document's x-scs-query, through `Resource.query_route`.
+"""
 
 from __future__ import annotations
 
 import re
 
 from scs_kit.check.context import keyint
-from scs_kit.spec import resolve
-
 
 
 class QueryParameters:
-    """What the document declares for the query route's parameters: the TOP and K_ID bounds, the
-    DESCENDING spellings, and the FROM pattern (which also says what one 相手TEL may look like)."""
+    """What the document declares for the query route's parameters: the limit and number-filter
+    bounds, the order spellings, and the text filter's pattern (which also says what one value may
+    look like)."""
 
     def __init__(self, spec, resource):
-        op = spec.operation(resource.query, "GET") or {}
-        params = [resolve(spec.document, p) for p in op.get("parameters", [])]
-        schemas = {p.get("name"): p.get("schema") or {} for p in params}
-        self.top_max = int(schemas.get("TOP", {}).get("maximum", 2**31 - 1))
-        self.kid_max = int(schemas.get("K_ID", {}).get("maximum", 2**31 - 1))
-        self.spellings: list[str] = list(schemas.get("DESCENDING", {}).get("enum") or ["True", "False"])
-        self.from_pattern = re.compile(schemas.get("FROM", {}).get("pattern") or ".*")
+        q = resource.query_route
+        op = resource.operation("query", "GET")
+        self.route = q
+        self.top_max = _maximum(op, q.limit.parameter)
+        self.kid_max = _maximum(op, q.number_filter.parameter)
+        order = op.parameter(q.order.parameter)
+        self.spellings: list[str] = [str(v) for v in order.enum] or [*q.order.descending, *q.order.ascending]
+        text = q.text_filter
+        pattern = op.parameter(text.parameter).pattern
+        self.from_pattern = re.compile(pattern or ".*")
+        self.all_spelling = str(text.all)
+        self.separators = text.separators
 
     def is_number(self, value) -> bool:
-        """A value FROM can carry on its own (the data may hold 相手TEL values the route cannot express)."""
-        return isinstance(value, str) and value != "Null" and "&" not in value and bool(self.from_pattern.fullmatch(value))
+        """A value the text filter can carry on its own (the data may hold values the route cannot express)."""
+        return (isinstance(value, str) and value != self.all_spelling and not any(s in value for s in self.separators)
+                and bool(self.from_pattern.fullmatch(value)))
 
     def same_meaning(self) -> list[tuple[str, str]]:
-        """Pairs of spellings that must answer alike: True(true), False(false)."""
-        groups: dict[str, list[str]] = {}
-        for spelling in self.spellings:
-            groups.setdefault(spelling.lower(), []).append(spelling)
-        return [(g[0], other) for g in groups.values() for other in g[1:]]
+        """Pairs of order spellings that must answer alike: True(true), False(false)."""
+        order = self.route.order
+        return [(group[0], other) for group in (order.descending, order.ascending) for other in group[1:]
+                if group[0] in self.spellings and other in self.spellings]
+
+
+def _maximum(op, name: str) -> int:
+    param = op.parameter(name)
+    return param.maximum if param is not None and param.maximum is not None else 2**31 - 1
 
 
 def query_fields(resource) -> tuple[str, str]:
-    """The record fields K_ID and FROM filter on, found by the vendor sentence each field cites."""
-    kid = next((f.name for f in resource.fields if f.source and "K_ID" in f.source), "顧客ID")
-    tel = next((f.name for f in resource.fields if f.source and "FROM" in f.source), "相手TEL")
-    return kid, tel
+    """The record fields the number filter (K_ID) and the text filter (FROM) compare, from x-scs-query."""
+    q = resource.query_route
+    return q.number_filter.field, q.text_filter.field
 
 
 def route(resource, top, desc, kid, tels, amp="&") -> str:
-    frm = "Null" if tels is None else amp.join(tels)
-    return (resource.query.replace("{TOP}", str(top)).replace("{DESCENDING}", desc)
-            .replace("{K_ID}", str(kid)).replace("{FROM}", frm))
+    q = resource.query_route
+    return q.path_for({
+        q.limit.parameter: top,
+        q.order.parameter: desc,
+        q.number_filter.parameter: kid,
+        q.text_filter.parameter: q.text_filter.join(tels, amp),
+    })
 
 
 def expected(resource, rows, top, desc, kid, tels) -> list:
+    q = resource.query_route
     kid_field, tel_field = query_fields(resource)
     out = list(rows)
-    if kid:
+    if kid != q.number_filter.all:
         out = [r for r in out if keyint(r.get(kid_field)) == kid]
     if tels is not None:
         wanted = set(tels)
         out = [r for r in out if r.get(tel_field) in wanted]
-    out.sort(key=lambda r: keyint(r.get(resource.key)) or 0, reverse=desc.lower() == "true")
-    return out[:top] if top else out
+    out.sort(key=lambda r: keyint(r.get(q.order.key)) or 0, reverse=q.order.is_descending(desc))
+    return out if top == q.limit.all else out[:top]

@@ -40,8 +40,7 @@ def _in_open_field(resource, failure) -> bool:
     path = list(getattr(failure, "instance_path", None) or [])
     if resource is None or len(path) < 2 or not isinstance(path[0], int) or not isinstance(path[1], str):
         return False
-    field = resource.field(path[1])
-    return field is None or field.evidence != "documented"
+    return not resource.documented(path[1])
 
 
 def _page_silent(resource, response, failure, title: str) -> bool:

@@ -33,6 +33,10 @@ def test_the_kits_document_is_clean(capsys):
     assert "19 resources match the vendor's table" in out
 
 
+QUERY = "/ReceivedCall-Record/{TOP}/{DESCENDING}/{K_ID}/{FROM}"
+QUERY_AT = "#/paths/" + QUERY.replace("/", "~1") + "/get"
+
+
 # Each case: a rule, a mutation that breaks exactly that rule, and the finding it must produce.
 def _set(path, value):
     def mutate(doc):
@@ -96,6 +100,13 @@ CASES = [
     ("rule-source", lambda d: _tag(d, "Online-Activation")["x-scs-resource"].pop("min-id-source"), "#/tags/14/x-scs-resource/min-id-source", "minimum id has no vendor source"),
     ("property-evidence", _delete(["components", "schemas", "CustomerAddress", "properties", "顧客名", "x-scs-evidence"]), "#/components/schemas/CustomerAddress/properties/顧客名", "x-scs-evidence must be one of"),
     ("property-evidence", _delete(["components", "schemas", "ContainmentLine", "properties", "着信TEL", "x-scs-source"]), "#/components/schemas/ContainmentLine/properties/着信TEL", "documented but no x-scs-source"),
+    ("model", _delete(["paths", QUERY, "get", "x-scs-query"]), QUERY_AT, "does not declare its meaning"),
+    ("model", _set(["paths", QUERY, "get", "x-scs-query", "filters", 0, "field"], "顧客番号"), QUERY_AT + "/x-scs-query/filters/0/field", "'顧客番号' is not a field"),
+    ("model", _set(["paths", QUERY, "get", "x-scs-query", "filters", 1, "parameter"], "TEL"), QUERY_AT + "/x-scs-query/filters/1/parameter", "'TEL' is not a path parameter"),
+    ("model", _set(["paths", QUERY, "get", "x-scs-query", "order", "key"], "日時"), QUERY_AT + "/x-scs-query/order/key", "'日時' is not a field"),
+    ("model", _delete(["paths", QUERY, "get", "x-scs-query", "limit"]), QUERY_AT + "/x-scs-query", "'TOP' must have exactly one meaning"),
+    ("model", lambda d: _tag(d, "ReceivedCall-Record")["x-scs-resource"].pop("query"), "#/paths/" + QUERY.replace("/", "~1"), "no resource's collection, item or query path"),
+    ("vendor-resources", lambda d: _tag(d, "MessDef-Mail")["x-scs-resource"].update(addition="new"), "#/tags/10/x-scs-resource/addition", "not an addition"),
 ]
 
 

@@ -12,10 +12,8 @@ from typing import Any, Iterator
 
 from . import vendor_page
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .spec import read_document, resolve
+from .spec import EVIDENCE, HTTP_METHODS, model_problems, pointer, read_document, resolve
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-EVIDENCE = ("documented", "implied", "inferred")
 # Which of a resource's methods live on the collection path and which on the item path.
 COLLECTION_METHODS = {"GET", "POST"}
 ITEM_METHODS = {"GET", "PUT", "DELETE"}
@@ -31,16 +29,11 @@ class Finding:
         return f"{self.pointer}: [{self.rule}] {self.message}"
 
 
-def pointer(*parts: Any) -> str:
-    """RFC 6901 JSON pointer (as a URI fragment) for a path of keys."""
-    return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
 def lint_document(doc: dict) -> list[Finding]:
     findings = list(_openapi_validity(doc))
     if any(f.rule == "oas-structure" for f in findings):
         return findings  # the kit's rules assume a structurally valid document
-    for rule in (_vendor_resources, _record_keys, _examples, _operation_examples, _sources, _evidence):
+    for rule in (_model, _vendor_resources, _record_keys, _examples, _operation_examples, _sources, _evidence):
         try:
             for finding in rule(doc):
                 findings.append(finding)
@@ -84,26 +77,46 @@ def _resources(doc: dict) -> list[tuple[int, dict, dict]]:
     return [(i, t, t["x-scs-resource"]) for i, t in enumerate(doc.get("tags") or []) if isinstance(t, dict) and "x-scs-resource" in t]
 
 
+def _model(doc: dict) -> Iterator[Finding]:
+    """What the kit's model of the document needs (scs_kit.spec.model_problems): every path is a
+    resource's collection, item or query path, and the query route declares its meaning (x-scs-query)."""
+    for where, message in model_problems(doc):
+        yield Finding("model", where, message)
+
+
 def _vendor_resources(doc: dict) -> Iterator[Finding]:
-    """The vendor's 19 resources, each with exactly its methods, key and minimum id."""
+    """The vendor's 19 resources, each with exactly its methods, key and minimum id. A resource the
+    vendor's table lacks is a finding unless its x-scs-resource says why it is added (`addition`);
+    an addition is held to its own declared methods and minimum id instead."""
     paths = doc.get("paths") or {}
     seen = {}
+    known = {vendor_page.QUERY_ROUTE}
     for i, tag, ext in _resources(doc):
         name = tag.get("name")
         where = pointer("tags", i, "x-scs-resource")
+        addition = str(ext.get("addition") or "").strip()
+        if name in vendor_page.RESOURCES and addition:
+            yield Finding("vendor-resources", where + "/addition", f"{name} is in the vendor's table, not an addition")
         if name not in vendor_page.RESOURCES:
-            yield Finding("vendor-resources", pointer("tags", i), f"resource {name!r} is not in the vendor's table")
-            continue
-        seen[name] = ext
-        key, methods, min_id = vendor_page.RESOURCES[name]
-        if ext.get("key") != key:
-            yield Finding("vendor-resources", where + "/key", f"{name}: key must be {key!r}, found {ext.get('key')!r}")
-        declared = tuple(str(m).upper() for m in ext.get("methods") or [])
-        if set(declared) != set(methods):
-            yield Finding("vendor-methods", where + "/methods", f"{name}: the vendor allows {', '.join(methods)}; x-scs-resource says {', '.join(declared) or 'nothing'}")
-        if int(ext.get("min-id", 1)) != min_id:
-            yield Finding("min-id", where + "/min-id", f"{name}: minimum id must be {min_id}, found {ext.get('min-id', 1)}")
-        collection, item = f"/{name}", f"/{name}/{{{key}}}"
+            if not addition:
+                yield Finding("vendor-resources", pointer("tags", i), f"resource {name!r} is not in the vendor's table "
+                              "(an intended addition says why in x-scs-resource addition)")
+                continue
+            key, min_id = ext.get("key"), int(ext.get("min-id", 1))
+            methods = tuple(str(m).upper() for m in ext.get("methods") or [])
+            collection, item = str(ext.get("collection")), str(ext.get("item"))
+            known.update(p for p in (collection, item, ext.get("query")) if isinstance(p, str))
+        else:
+            seen[name] = ext
+            key, methods, min_id = vendor_page.RESOURCES[name]
+            if ext.get("key") != key:
+                yield Finding("vendor-resources", where + "/key", f"{name}: key must be {key!r}, found {ext.get('key')!r}")
+            declared = tuple(str(m).upper() for m in ext.get("methods") or [])
+            if set(declared) != set(methods):
+                yield Finding("vendor-methods", where + "/methods", f"{name}: the vendor allows {', '.join(methods)}; x-scs-resource says {', '.join(declared) or 'nothing'}")
+            if int(ext.get("min-id", 1)) != min_id:
+                yield Finding("min-id", where + "/min-id", f"{name}: minimum id must be {min_id}, found {ext.get('min-id', 1)}")
+            collection, item = f"/{name}", f"/{name}/{{{key}}}"
         for path, allowed in ((collection, COLLECTION_METHODS), (item, ITEM_METHODS)):
             expected = {m.lower() for m in methods if m in allowed}
             actual = {m for m in (paths.get(path) or {}) if m in HTTP_METHODS}
@@ -125,8 +138,9 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
     for name in vendor_page.RESOURCES:
         if name not in seen:
             yield Finding("vendor-resources", pointer("tags"), f"vendor resource {name!r} has no tag with x-scs-resource")
-    known = {p for name, (key, _, _) in vendor_page.RESOURCES.items() for p in (f"/{name}", f"/{name}/{{{key}}}")}
-    known.add(vendor_page.QUERY_ROUTE)
+    known.update(p for name, (key, _, _) in vendor_page.RESOURCES.items() for p in (f"/{name}", f"/{name}/{{{key}}}"))
+    if vendor_page.QUERY_ROUTE not in paths:
+        yield Finding("vendor-resources", pointer("paths"), f"the vendor's query route {vendor_page.QUERY_ROUTE} is missing")
     for path in paths:
         if path not in known:
             yield Finding("vendor-resources", pointer("paths", path), f"path {path} is not on the vendor's page")
@@ -312,5 +326,7 @@ def run(args: argparse.Namespace) -> int:
     if findings:
         print(f"{len(findings)} finding(s)", file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"{path}: OK (OpenAPI 3.1 valid; {len(_resources(doc))} resources match the vendor's table)")
+    additions = sum(1 for _, _, ext in _resources(doc) if str(ext.get("addition") or "").strip())
+    extra = f", {additions} declared addition(s)" if additions else ""
+    print(f"{path}: OK (OpenAPI 3.1 valid; {len(_resources(doc)) - additions} resources match the vendor's table{extra})")
     return EXIT_OK

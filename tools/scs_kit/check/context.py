@@ -146,8 +146,7 @@ class Kit:
 
     @staticmethod
     def _documented(resource, name: str) -> bool:
-        field = resource.field(name)
-        return field is not None and field.evidence == "documented"
+        return resource.documented(name)
 
     def body(self, resource, key: str = "0", marker: str | None = None, fields: dict | None = None) -> dict:
         """A valid record body: every field of the document a string, the key a digit string."""
