@@ -12,13 +12,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
 import yaml
-
 from scs_kit import cli
 from scs_kit import spec as spec_module
 from scs_kit.docs.build import build_site
@@ -258,7 +258,7 @@ def test_serve_refuses_to_start_on_a_document_lacking_the_model(tmp_path, mutate
     path = write_document(doc, tmp_path / "broken.yaml")
     env = {**os.environ, "SCS_SPEC": str(path)}
     proc = subprocess.run([sys.executable, "-m", "scs_kit", "serve", "--db", ":memory:", "--no-docs", "--port", "0"],
-                          capture_output=True, text=True, timeout=60, env=env)
+                          capture_output=True, text=True, timeout=60, env=env, check=False)
     assert proc.returncode == 2
     assert proc.stderr.startswith("scs-kit serve: error:") and proc.stderr.count("\n") == 1, proc.stderr
     assert needle in proc.stderr and "Traceback" not in proc.stderr

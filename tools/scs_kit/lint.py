@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from . import vendor_page
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .spec import EVIDENCE, HTTP_METHODS, model_problems, pointer, read_document, resolve
+from .spec import (
+    EVIDENCE,
+    HTTP_METHODS,
+    model_problems,
+    pointer,
+    read_document,
+    resolve,
+)
 
 # Which of a resource's methods live on the collection path and which on the item path.
 COLLECTION_METHODS = {"GET", "POST"}
@@ -35,8 +43,7 @@ def lint_document(doc: dict) -> list[Finding]:
         return findings  # the kit's rules assume a structurally valid document
     for rule in (_model, _vendor_resources, _record_keys, _examples, _operation_examples, _sources, _evidence):
         try:
-            for finding in rule(doc):
-                findings.append(finding)
+            findings.extend(rule(doc))  # the findings before a crash are kept
         except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
             # a node of an unexpected type (a list where a schema belongs, ...): a finding, not a crash
             name = rule.__name__.strip("_").replace("_", "-")
@@ -65,7 +72,7 @@ def _openapi_validity(doc: dict) -> Iterator[Finding]:
         for err in validator.root_validator(validator.schema_path):
             where = pointer(*getattr(err, "absolute_path", []) or [])
             yield Finding("oas-semantics", where, str(err.message if hasattr(err, "message") else err).splitlines()[0])
-    except Exception as exc:  # the validator itself gave up on this document
+    except Exception as exc:  # noqa: BLE001 - the validator itself gave up on this document
         yield Finding("oas-semantics", "#", f"openapi-spec-validator could not finish: {type(exc).__name__}: "
                                             f"{(str(exc).splitlines() or [''])[0][:200]}")
 

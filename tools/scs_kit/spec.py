@@ -372,8 +372,8 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
             if not isinstance(get, dict):
                 problems.append((pointer("paths", query), f"{name}: the query route {query} has no GET"))
             elif "x-scs-query" not in get:
-                problems.append((pointer("paths", query, "get"), f"{name}: GET {query} does not declare its meaning "
-                                 "(x-scs-query: limit, order, filters)"))
+                problems.append((pointer("paths", query, "get"),
+                                 f"{name}: GET {query} does not declare its meaning (x-scs-query: limit, order, filters)"))
             else:
                 params = {p.get("name") for p in (resolve(document, p) for p in get.get("parameters") or [])
                           if isinstance(p, dict) and p.get("in") == "path"}
@@ -381,8 +381,8 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
                                                 _segments(str(ext.get("collection", "")), query), params, record_fields))
     for path, item in paths.items():
         if path not in claimed:
-            problems.append((pointer("paths", path), f"path {path} is no resource's collection, item or query path "
-                             "(x-scs-resource)"))
+            problems.append((pointer("paths", path),
+                             f"path {path} is no resource's collection, item or query path (x-scs-resource)"))
         for method, op in (item or {}).items() if isinstance(item, dict) else ():
             if isinstance(op, dict) and "x-scs-query" in op and not (claimed.get(path, ("", ""))[1] == "query"
                                                                       and method == "get"):
@@ -401,7 +401,7 @@ def _query_problems(ext: Any, where: str, segments: list[str], params: set, reco
     if not isinstance(ext, dict):
         return [(where, "x-scs-query must be a mapping with limit, order and filters")]
     problems = []
-    used: list[str] = []
+    used: list[Any] = []
     parts: list[tuple[str, Any]] = [("limit", ext.get("limit")), ("order", ext.get("order"))]
     filters = ext.get("filters")
     if not isinstance(filters, list) or not filters:
@@ -448,8 +448,8 @@ def _query_problems(ext: Any, where: str, segments: list[str], params: set, reco
         problems.append((f"{where}/filters", "the kit implements at most one number and one text filter"))
     for name in segments:
         if used.count(name) != 1:
-            problems.append((where, f"path parameter {name!r} must have exactly one meaning (limit, order or a filter), "
-                                    f"found {used.count(name)}"))
+            count = used.count(name)
+            problems.append((where, f"path parameter {name!r} must have exactly one meaning (limit, order or a filter), found {count}"))
     return problems
 
 

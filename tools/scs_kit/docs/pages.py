@@ -60,8 +60,10 @@ def _concrete(template: str, parameters: list[Parameter], key_name: str, key: st
         if name == key_name:
             return quote(key, safe="")
         param = next((p for p in parameters if p.name == name), None)
-        example = param.example if param is not None and param.example is not None else (
-            (param.schema.get("default", "0") if param is not None else "0"))
+        if param is None:
+            example: Any = "0"
+        else:
+            example = param.example if param.example is not None else param.schema.get("default", "0")
         return quote(str(example), safe="&")  # the query route's FROM joins numbers with a literal &
 
     return re.sub(r"\{([^}]+)\}", value, template)

@@ -7,6 +7,7 @@ implementation. Records are dicts of strings in the order of the record schema, 
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -120,8 +121,8 @@ class Service:
         return cur.rowcount > 0
 
     def query(
-        self, resource_name: str, top: int, descending: bool, k_id: int, numbers: list[str] | None
-    ) -> list[dict]:
+        self, resource_name: str, top: int, descending: bool, k_id: int, numbers: builtins.list[str] | None
+    ) -> builtins.list[dict]:
         """The query route, as its x-scs-query declares it: keep the records whose number-filter field
         (顧客ID) equals k_id unless k_id is the "all" value, and whose text-filter field (相手TEL) is one
         of `numbers` unless None; order by the order key; at most `top` unless top is the "all" value."""
