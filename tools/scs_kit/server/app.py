@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from jsonschema import Draft202012Validator
@@ -260,9 +261,10 @@ class App:
         return {f.name: body.get(f.name, "") for f in route.resource.fields}
 
     def _query(self, route: Route, values: list[str]) -> list[dict]:
-        params = {}
+        params: dict[str, Any] = {}
         for name, value in zip(route.query_names, values):
             schema = route.query_params.get(name, {})
+            parsed: Any
             if schema.get("type") == "integer":
                 parsed = parse_int(value, int(schema.get("minimum", 0)), int(schema.get("maximum", 2147483647)))
             else:
