@@ -367,7 +367,11 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
         schema = schemas.get(ext.get("schema")) if isinstance(ext.get("schema"), str) else None
         record_fields = set((schema or {}).get("properties") or {}) if isinstance(schema, dict) else set()
         query = ext.get("query")
-        if isinstance(query, str) and isinstance(paths.get(query), dict):
+        collection = str(ext.get("collection", "")).rstrip("/")
+        if isinstance(query, str) and not _query_shape(collection, query):
+            problems.append((f"{where}/query",
+                             f"{name}: the query path must be its collection path then two or more {{parameter}} segments"))
+        elif isinstance(query, str) and isinstance(paths.get(query), dict):
             get = paths[query].get("get")
             if not isinstance(get, dict):
                 problems.append((pointer("paths", query), f"{name}: the query route {query} has no GET"))
@@ -389,6 +393,12 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
                 problems.append((pointer("paths", path, method, "x-scs-query"),
                                  f"{method.upper()} {path}: x-scs-query belongs only on the GET of a declared query route"))
     return problems
+
+
+def _query_shape(collection: str, template: str) -> bool:
+    """/R/{A}/{B}...: the server tells a query from an item by its number of segments."""
+    rest = template[len(collection) + 1:].split("/") if template.startswith(collection + "/") else []
+    return len(rest) >= 2 and all(s.startswith("{") and s.endswith("}") and len(s) > 2 for s in rest)
 
 
 def _segments(collection: str, template: str) -> list[str]:
