@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -364,10 +365,15 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
             claimed[template] = (str(name), kind)
             if template not in paths:
                 problems.append((pointer("paths"), f"{name}: its {kind} path {template} is not in paths"))
+        collection = str(ext.get("collection", "")).rstrip("/")
+        if not re.fullmatch(r"/[^/{}]+", collection):
+            problems.append((f"{where}/collection", f"{name}: the collection path must be one segment, /Name"))
+        elif ext.get("item") != f"{collection}/{{{ext.get('key')}}}":
+            expected = f"{collection}/{{{ext.get('key')}}}"
+            problems.append((f"{where}/item", f"{name}: the item path must be the collection path then {{key}}: {expected}"))
         schema = schemas.get(ext.get("schema")) if isinstance(ext.get("schema"), str) else None
         record_fields = set((schema or {}).get("properties") or {}) if isinstance(schema, dict) else set()
         query = ext.get("query")
-        collection = str(ext.get("collection", "")).rstrip("/")
         if isinstance(query, str) and not _query_shape(collection, query):
             problems.append((f"{where}/query",
                              f"{name}: the query path must be its collection path then two or more {{parameter}} segments"))
@@ -382,7 +388,7 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
                 params = {p.get("name") for p in (resolve(document, p) for p in get.get("parameters") or [])
                           if isinstance(p, dict) and p.get("in") == "path"}
                 problems.extend(_query_problems(get["x-scs-query"], pointer("paths", query, "get", "x-scs-query"),
-                                                _segments(str(ext.get("collection", "")), query), params, record_fields))
+                                                _segments(collection, query), params, record_fields))
     for path, item in paths.items():
         if path not in claimed:
             problems.append((pointer("paths", path),
