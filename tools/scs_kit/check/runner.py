@@ -48,9 +48,12 @@ MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean
 
 
 def suite_dir() -> Path:
-    import contract_tests
-
-    return Path(contract_tests.__file__).resolve().parent
+    """contract_tests/ of a source checkout, else the copy packaged into the wheel."""
+    here = Path(__file__).resolve().parents[1]  # the scs_kit package
+    for candidate in (here.parents[1] / "contract_tests", here / "contract_tests"):
+        if (candidate / "conftest.py").is_file():
+            return candidate
+    raise KitError("cannot find the conformance suite (contract_tests) beside the scs_kit package")
 
 
 def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
@@ -279,6 +282,6 @@ def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions)
         "-c", os.devnull, "-W", "ignore",
         "--scs-profile", opts.profile, "--scs-mode", opts.mode,
         "--scs-only", ",".join(families), "--scs-resources", ",".join(names),
-        "--base-url", kit.base_url,
+        "--scs-base-url", kit.base_url,
     ]
     return pytest.main(args, plugins=[collector, FastReports()])
