@@ -16,8 +16,8 @@ from typing import IO, Mapping
 
 from .results import STATUSES, CheckResult, RunResults
 
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
-COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E", "known": "~"}
+COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35", "known": "36"}
 REDRAW_EVERY_S = 0.1  # a live line redrawn faster than this only costs time
 
 
@@ -140,24 +140,25 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
     for check in results.checks:
         counts[check.family][check.status] += 1
     summary = results.summary()
+    shown_statuses = results.shown_statuses()
 
     def paint(status: str, text: str, n: int) -> str:
         return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if colour and n and status != "pass" else text
 
     width = max([len("family"), len("total"), *map(len, families)])
-    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in STATUSES)]
+    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in shown_statuses)]
     lines.append("-" * len(lines[-1]))
     for family in families:
         row = counts[family]
-        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in STATUSES))
+        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in shown_statuses))
     lines.append("-" * len(lines[1]))
-    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in STATUSES))
+    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in shown_statuses))
     verdict = results.outcome.upper()
     verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
     shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
     lines += [
         "",
-        f"{shown}: {', '.join(f'{summary[s]} {s}' for s in STATUSES)} · {results.requests_sent} requests in "
+        f"{shown}: {', '.join(f'{summary[s]} {s}' for s in shown_statuses)} · {results.requests_sent} requests in "
         f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}",
     ]
     not_deleted = [r for r in results.created_records if not r.deleted]

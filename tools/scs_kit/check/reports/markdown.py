@@ -59,7 +59,7 @@ def render_markdown(view: ReportView) -> str:
         "",
         "## Matrix",
         "",
-        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in ("pass", "fail", "warn", "skip", "error")) + " · · not applicable",
+        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in view.summary) + " · · not applicable",
         "",
         "| Resource | " + " | ".join(inline(f) for f in view.families) + " |",
         "|---|" + "---|" * len(view.families),

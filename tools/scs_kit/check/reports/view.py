@@ -19,10 +19,10 @@ MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
 MAX_BODY_LINES = 80
 MAX_EXCHANGES = 12  # per finding
 
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", None: "·"}
-LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", None: "n/a"}
-FINDING_STATUSES = ("fail", "error", "warn")  # listed in full, in this order
-SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", "known": "≈", None: "·"}
+LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", "known": "known", None: "n/a"}
+FINDING_STATUSES = ("fail", "error", "warn", "known")  # listed in full, in this order
+SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings", "known": "Known deviations (baseline)"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -251,7 +251,7 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
             cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 
-    summary = results.summary()
+    summary = {s: n for s, n in results.summary().items() if s in results.shown_statuses()}
     header = [
         ("Target", results.base_url + (" (bundled reference server)" if results.target == "reference" else "")),
         ("Verdict", f"{results.outcome.upper()} (exit code {results.exit_code})"),
