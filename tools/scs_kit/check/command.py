@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}
+    from .ci_surfaces import publish
+
+    publish(results, paths)  # GitHub Actions: step summary and annotations
     if opts.progress is None:  # otherwise Progress.finish has printed the summary and the paths
         counts = results.summary()
         print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
