@@ -71,3 +71,61 @@ def test_check_ends_with_the_verdict_and_exit_code_in_any_code_page(encoding, pr
     if progress == "plain":
         assert "ENVELOPE-GET-ARRAY" in err and "fail" in err  # the progress lines made it too
     assert (tmp_path / "report.md").read_text(encoding="utf-8").count("回線No")  # files stay UTF-8
+
+
+# --- Windows: PowerShell forms of every reproduction command, no POSIX-only calls -----------------
+
+def test_powershell_quoting():
+    from scs_kit.check.reports.curl import posix_to_powershell, powershell_quote
+
+    assert powershell_quote("http://h:55963/CTI_SmartConnectService/RestService") == "http://h:55963/CTI_SmartConnectService/RestService"
+    assert powershell_quote("A,B") == "'A,B'"  # a bare comma would make an array
+    assert powershell_quote("/R/0/True/0/0731&0732") == "'/R/0/True/0/0731&0732'"
+    assert powershell_quote("O'Brien ‘x’") == "'O''Brien ‘‘x’’'"
+    assert posix_to_powershell("scs-kit check --base-url http://h:1/x --resources 'A,B' --seed 7") == \
+        "scs-kit check --base-url http://h:1/x --resources 'A,B' --seed 7"
+
+
+def test_invoke_webrequest_line_sends_the_body_as_utf8_bytes():
+    from scs_kit.check.reports.curl import powershell_command
+
+    line = powershell_command("post", "http://h:1/R/ContainmentLine",
+                              {"Content-Type": "application/json; charset=utf-8", "X-Trace": "a'b", "Host": "h"},
+                              '{"種別": "電話", "名前": "O\'Brien"}')
+    assert line == ("Invoke-WebRequest -UseBasicParsing -Method POST -Uri http://h:1/R/ContainmentLine "
+                    "-Headers @{'X-Trace'='a''b'} -ContentType 'application/json; charset=utf-8' "
+                    "-Body ([Text.Encoding]::UTF8.GetBytes('{\"種別\": \"電話\", \"名前\": \"O''Brien\"}'))")
+    assert powershell_command("GET", "http://h:1/R") == "Invoke-WebRequest -UseBasicParsing -Method GET -Uri http://h:1/R"
+
+
+def test_reports_show_the_powershell_form_beside_the_posix_one(tmp_path):
+    from scs_kit import spec as specmod
+    from scs_kit.check.reports import write_reports
+    from scs_kit.check.results import CheckResult, Exchange, RunResults
+
+    url = "http://127.0.0.1:55963/CTI_SmartConnectService/RestService/ContainmentLine"
+    check = CheckResult("ENVELOPE-GET-ARRAY", "ENVELOPE", "fail", "t", "ContainmentLine", message="not an array",
+                        evidence=[Exchange("GET", url, status=200, response_body="{}")],
+                        replay="scs-kit check --seed 3 --only ENVELOPE --resources ContainmentLine")
+    results = RunResults(kit_version="0", base_url=url.rsplit("/", 1)[0], target="external", profile="quick",
+                         mode="full", seed=3, strict=False, spec_path="", spec_sha256="", started_at="2026-01-01",
+                         resources=["ContainmentLine"], checks=[check], outcome="fail", exit_code=1)
+    write_reports(results, tmp_path, specmod.load(), formats=("md", "html"))
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "```powershell\nInvoke-WebRequest -UseBasicParsing -Method GET -Uri " + url + "\n```" in md
+    assert "```powershell\nscs-kit check --seed 3 --only ENVELOPE --resources ContainmentLine\n```" in md
+    assert "Invoke-WebRequest -UseBasicParsing -Method GET" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_check_runs_where_os_has_no_getuid(monkeypatch, tmp_path):
+    """Windows has no os.getuid: the check command must not depend on it."""
+    import os
+
+    from scs_kit.cli import main
+
+    monkeypatch.delattr(os, "getuid", raising=False)
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--profile", "quick", "--only", "MIN-ID", "--resources", "SIP-ServerConnection",
+                 "--progress", "none", "--no-reports"]) == 0
+    assert os.environ["HYPOTHESIS_STORAGE_DIRECTORY"].endswith("scs-kit-hypothesis-0")
