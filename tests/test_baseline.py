@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from faulty import faulty_server
 from scs_kit.check import baseline
 from scs_kit.check.results import CheckResult, Exchange

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from faulty import faulty_server
 from scs_kit.check import config
 from scs_kit.cli import build_parser, main
@@ -117,7 +116,6 @@ def test_base_url_in_scs_kit_toml_alone_points_check_at_the_service(tmp_path, mo
 def test_check_spec_is_the_document_the_suite_loads(tmp_path, monkeypatch):
     """--spec reaches every reader of the document: a copy with one resource less checks 18 resources."""
     import yaml
-
     from scs_kit import spec as specmod
 
     document = specmod.read_document()
@@ -141,7 +139,6 @@ def test_scs_spec_reaches_the_suite_under_plain_pytest(tmp_path):
     import sys
 
     import yaml
-
     from scs_kit import spec as specmod
 
     document = specmod.read_document()

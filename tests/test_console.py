@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from faulty import faulty_server
 from scs_kit.console import SafeStream, fallback, hardened_stdio
 

@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 import pytest
-
 from scs_kit.check import ci_surfaces
 from scs_kit.check.compare import compare
 from scs_kit.check.results import CheckResult, Exchange, RunResults
@@ -97,7 +96,7 @@ def test_report_compare_usage_errors(tmp_path, monkeypatch, capsys, argv, needle
 def test_github_annotations_escape_and_cover_failures_and_warnings():
     results = _results(_check("KEYS-GET-EXACT", "ContainmentLine", "fail", "50% off, a: b\nsecond line"),
                        _check("ROUNDTRIP-PUT", None, "warn", "merged"), _check("ENVELOPE-JSON", "ContainmentLine", "pass"))
-    lines = ci_surfaces.annotations(results)
+    lines = ci_surfaces.workflow_annotations(results)
     assert lines == ["::error title=scs-kit fail%3A KEYS-GET-EXACT [ContainmentLine]::50%25 off, a: b",
                      "::warning title=scs-kit warn%3A ROUNDTRIP-PUT::merged"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import IO
+from typing import IO, cast
 
 # The kit's own symbols, readable in ASCII.
 STAND_INS = {
@@ -85,10 +85,10 @@ class SafeStream(io.TextIOBase):
 
 
 def harden(stream: IO[str]) -> IO[str]:
-    return stream if isinstance(stream, SafeStream) else SafeStream(stream)
+    return stream if isinstance(stream, SafeStream) else cast(IO[str], SafeStream(stream))
 
 
-class hardened_stdio:  # noqa: N801 - used like a function: `with hardened_stdio(): ...`
+class hardened_stdio:  # used like a function: `with hardened_stdio(): ...`
     """sys.stdout and sys.stderr wrapped in SafeStream for the duration of the block."""
 
     def __enter__(self) -> None:

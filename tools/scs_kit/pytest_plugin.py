@@ -12,8 +12,9 @@ runs with `pytest contract_tests` or, installed, `pytest --pyargs scs_kit.contra
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

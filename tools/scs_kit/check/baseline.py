@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import KitError
@@ -85,10 +86,10 @@ def load(path: Path) -> Baseline:
         data = json.loads(read_text(path, "baseline file"))
     except json.JSONDecodeError as exc:
         raise KitError(f"{path}: not a readable baseline file ({exc})") from None
-    except KitError as exc:
+    except KitError:
         if not path.exists():
             raise KitError(f"{path}: no such baseline file (write one with --baseline-update)") from None
-        raise exc
+        raise
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("findings"), list):
         raise KitError(f"{path}: not a scs-kit baseline file (expected {{\"format\": \"{FORMAT}\", \"findings\": [...]}})")
     entries = data["findings"]
@@ -126,7 +127,7 @@ def apply(results: RunResults, path: Path, update: bool = False) -> dict[str, An
         check.fingerprint = fingerprint(check, results.resources)
     if update:
         old = load(path).keys() if Path(path).exists() else {}
-        entries = []
+        entries: list[dict[str, Any]] = []
         for check in findings:
             key = (check.id, check.resource or None, check.fingerprint)
             entry = {**old.get(key, {}), "check": check.id, "resource": check.resource, "fingerprint": check.fingerprint,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Mapping
+from collections.abc import Mapping
+from typing import IO
 
 from .results import CheckResult, RunResults
 
@@ -32,7 +33,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotations(results: RunResults) -> list[str]:
+def workflow_annotations(results: RunResults) -> list[str]:
     """Workflow commands for the findings: errors and failures first, then warnings."""
     lines = []
     order = {"error": 0, "fail": 1, "warn": 2}
@@ -89,8 +90,8 @@ def step_summary(results: RunResults, paths: Mapping[str, object] | None = None)
 def publish(results: RunResults, paths: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None,
             out: IO[str] | None = None) -> None:
     """Write the step summary and print the annotations when running under GitHub Actions."""
-    from .reports.redaction import redact_results
     from .. import spec as specmod
+    from .reports.redaction import redact_results
 
     environ = os.environ if environ is None else environ
     summary_file = environ.get("GITHUB_STEP_SUMMARY")
@@ -104,7 +105,7 @@ def publish(results: RunResults, paths: Mapping[str, object] | None = None, envi
     safe = redact_results(results, secrets)
     if annotate:
         stream = out if out is not None else sys.stdout
-        for line in annotations(safe):
+        for line in workflow_annotations(safe):
             print(line, file=stream)
     if summary_file:
         try:

@@ -167,7 +167,7 @@ def _from_file(action: argparse.Action, value: Any, where: str, parser: argparse
 
 
 def _text(value: Any, where: str) -> str:
-    if isinstance(value, bool) or isinstance(value, (dict, list)):
+    if isinstance(value, (bool, dict, list)):
         raise KitError(f"{where}: expected a string or a number, not {value!r}")
     return str(value)
 
