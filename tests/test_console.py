@@ -128,3 +128,26 @@ def test_check_runs_where_os_has_no_getuid(monkeypatch, tmp_path):
     assert main(["check", "--profile", "quick", "--only", "MIN-ID", "--resources", "SIP-ServerConnection",
                  "--progress", "none", "--no-reports"]) == 0
     assert os.environ["HYPOTHESIS_STORAGE_DIRECTORY"].endswith("scs-kit-hypothesis-0")
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_progress_keeps_plain_lines_and_the_summary_on_a_narrow_stream(encoding):
+    """Used without the CLI too: a code page without "…" or "·" must not silence the progress or the summary."""
+    from scs_kit.check.progress import Progress
+    from scs_kit.check.results import CheckResult, RunResults
+
+    err, out = io.BytesIO(), io.BytesIO()
+    wrap = lambda raw: io.TextIOWrapper(raw, encoding=encoding, errors="strict", write_through=True)  # noqa: E731
+    progress = Progress("plain", stream=wrap(err), out=wrap(out))
+    progress.start(["ContainmentLine"], ["ENVELOPE"], total=2)
+    check = CheckResult("ENVELOPE-GET-ARRAY", "ENVELOPE", "fail", "t", "ContainmentLine", message="回線No ✗ — wrong")
+    progress.record(check)
+    progress.record(CheckResult("ENVELOPE-JSON", "ENVELOPE", "pass", "t", "ContainmentLine"))
+    results = RunResults(kit_version="0", base_url="http://h", target="external", profile="quick", mode="full", seed=1,
+                         strict=False, spec_path="", spec_sha256="", started_at="", resources=["ContainmentLine"],
+                         families=["ENVELOPE"], checks=[check], outcome="fail", exit_code=1)
+    progress.finish(results)
+    lines = err.getvalue().decode(encoding).splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("[2/2] ContainmentLine ENVELOPE ENVELOPE-JSON")
+    assert out.getvalue().decode(encoding).splitlines()[-1].startswith("FAIL: 0 pass, 1 fail")
+    assert out.getvalue().decode(encoding).splitlines()[-1].endswith("exit 1")

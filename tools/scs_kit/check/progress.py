@@ -14,6 +14,7 @@ import sys
 import time
 from typing import IO, Mapping
 
+from ..console import harden
 from .results import STATUSES, CheckResult, RunResults
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E", "known": "~"}
@@ -34,7 +35,8 @@ class Progress:
     def __init__(self, mode: str | None = "auto", stream: IO[str] | None = None, out: IO[str] | None = None):
         if mode not in ("auto", "plain", None):
             raise ValueError(f"progress mode must be 'auto', 'plain' or None, not {mode!r}")
-        self.stream = stream if stream is not None else sys.stderr
+        # SafeStream: a line the console's code page cannot show falls back instead of being lost.
+        self.stream = harden(stream if stream is not None else sys.stderr)
         self._out = out  # None → sys.stdout at finish time (so redirection set up later still applies)
         if mode == "auto":
             isatty = getattr(self.stream, "isatty", lambda: False)
@@ -124,7 +126,7 @@ class Progress:
         self._clear()
         if self.mode is None:
             return
-        out = self._out if self._out is not None else sys.stdout
+        out = harden(self._out if self._out is not None else sys.stdout)
         colour = getattr(out, "isatty", lambda: False)() and not os.environ.get("NO_COLOR") and not _ci()
         try:
             out.write(summary_table(results, paths, colour=colour))
