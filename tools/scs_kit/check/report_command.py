@@ -55,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.compare:
         if args.results is not None:
-            raise KitError("give either RESULTS_JSON or --compare OLD NEW, not both")
+            args._parser.error("give either RESULTS_JSON or --compare OLD NEW, not both")
         return _compare(*args.compare)
     if args.results is None:
-        raise KitError("a results file is required (RESULTS_JSON, or --compare OLD NEW)")
+        args._parser.error("the following arguments are required: RESULTS_JSON (or --compare OLD NEW)")
     results = load_results(args.results)
     out = args.out if args.out is not None else args.results.resolve().parent
     spec = spec_module.load(args.spec)
