@@ -153,3 +153,18 @@ def test_scs_spec_reaches_the_suite_under_plain_pytest(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "[ContainmentLine]" in proc.stdout and f"[{gone}]" not in proc.stdout
+
+
+def test_the_suite_options_coexist_with_pytest_base_url(tmp_path):
+    """pytest-base-url (pytest-playwright, pytest-selenium) owns --base-url; the kit's options are all --scs-…"""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pytest_base_url", reason="pytest-base-url is part of the test extras ([test])")
+    suite = Path(__file__).resolve().parents[1] / "contract_tests"
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(suite), "--help", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "--base-url=url" in proc.stdout  # pytest-base-url's
+    for name in ("base-url", "profile", "seed", "mode", "only", "resources", "timeout", "spec"):
+        assert f"--scs-{name}" in proc.stdout and f"scs_{name.replace('-', '_')} " in proc.stdout, name

@@ -70,7 +70,9 @@ def _epilog(parser: argparse.ArgumentParser) -> str:
         "settings: command line > environment variable > config file > default.",
         f"config file: {CONFIG_FILE} in the working directory, else [tool.scs-kit] in its pyproject.toml,",
         "  with the long option names as keys, e.g.  base-url = \"http://HOST:55963/CTI_SmartConnectService/RestService\"",
-        "environment variables (booleans: 1/true/yes/on or 0/false/no/off):",
+        "environment variables (booleans: 1/true/yes/on or 0/false/no/off"
+        + ("; options given more than once: one value per line" if any(
+            isinstance(a, argparse._AppendAction) for a in _options(parser)) else "") + "):",
         *names,
         "",
         "example:",
