@@ -1,8 +1,8 @@
 """pytest wiring of the conformance suite: options, the shared `kit`, and per-resource parametrisation.
 
 Runs standalone (`pytest contract_tests --scs-base-url URL`, or SCS_BASE_URL, or ini scs_base_url;
-without any the reference server is started in-process; options: scs_kit.pytest_plugin) and under `scs-kit check`, which passes its own Kit and
-Collector as plugins.
+without any the reference server is started in-process; the options are scs_kit.pytest_plugin's)
+and under `scs-kit check`, which passes its own Kit and Collector as plugins.
 """
 
 from __future__ import annotations

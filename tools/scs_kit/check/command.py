@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import KitError
 
         raise KitError("--baseline-update needs --baseline FILE (the file to write)")
-    if args.baseline is not None and not args.baseline_update:
+    if args.baseline is not None and (not args.baseline_update or args.baseline.exists()):
         from .baseline import load
 
         load(args.baseline)  # a missing or broken baseline must not cost a whole run
