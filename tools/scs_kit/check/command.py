@@ -98,13 +98,13 @@ def run(args: argparse.Namespace) -> int:
     from .ci_surfaces import publish
 
     publish(results, paths)  # GitHub Actions: step summary and annotations
-    if opts.progress is None:  # otherwise Progress.finish has printed the summary and the paths
+    if paths and opts.progress is None:  # otherwise Progress.finish has printed the paths and the summary
+        where = sorted({str(Path(p).parent) for p in paths.values()})
+        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
+    if opts.progress is None:  # the verdict line last
         counts = results.summary()
         print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
               + f"; {results.requests_sent} requests in {results.duration_s:.1f} s (seed {results.seed})")
-    if paths and opts.progress is None:
-        where = sorted({str(Path(p).parent) for p in paths.values()})
-        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
     for note in results.warnings:
         print(f"scs-kit check: note: {note}", file=sys.stderr)
     return results.exit_code

@@ -136,7 +136,7 @@ class Progress:
 
 
 def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | None = None, colour: bool = False) -> str:
-    """Families × statuses, a total row, the verdict line and where the reports are."""
+    """Families × statuses, a total row, where the reports are and, last, the verdict line."""
     families = list(dict.fromkeys([*results.families, *(c.family for c in results.checks)]))
     counts = {f: {s: 0 for s in STATUSES} for f in families}
     for check in results.checks:
@@ -155,14 +155,8 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
         lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in shown_statuses))
     lines.append("-" * len(lines[1]))
     lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in shown_statuses))
-    verdict = results.outcome.upper()
-    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
-    shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
-    lines += [
-        "",
-        f"{shown}: {', '.join(f'{summary[s]} {s}' for s in shown_statuses)} · {results.requests_sent} requests in "
-        f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}",
-    ]
+    lines.append("")
+    table_end = len(lines)
     not_deleted = [r for r in results.created_records if not r.deleted]
     if not_deleted:
         keys: dict[str, list[str]] = {}
@@ -173,4 +167,12 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
                      + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
     for name, path in (paths or {}).items():
         lines.append(f"{name:>5} report: {path}")
+    if len(lines) > table_end:
+        lines.append("")
+    # The verdict comes last, where CI logs and redirected output are read first.
+    verdict = results.outcome.upper()
+    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
+    shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
+    lines.append(f"{shown}: {', '.join(f'{summary[s]} {s}' for s in shown_statuses)} · {results.requests_sent} requests in "
+                 f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}")
     return "\n".join(lines) + "\n"
