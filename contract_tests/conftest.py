@@ -1,17 +1,17 @@
 """pytest wiring of the conformance suite: options, the shared `kit`, and per-resource parametrisation.
 
-Runs standalone (`pytest contract_tests --base-url URL`, or SCS_BASE_URL; without either the
-reference server is started in-process) and under `scs-kit check`, which passes its own Kit and
-Collector as plugins.
+Runs standalone (`pytest contract_tests --scs-base-url URL`, or SCS_BASE_URL, or ini scs_base_url;
+without any the reference server is started in-process; the options are scs_kit.pytest_plugin's)
+and under `scs-kit check`, which passes its own Kit and Collector as plugins.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 
 import pytest
 
+from scs_kit import pytest_plugin as scs_plugin
 from scs_kit import spec as specmod
 from scs_kit.check.catalog import BY_ID
 from scs_kit.check.collector import Collector, check_id_of
@@ -20,16 +20,11 @@ from scs_kit.check.context import Kit
 PLUGIN = "scs_collector"
 
 
-def pytest_addoption(parser):
-    group = parser.getgroup("scs", "scs-contract-kit conformance suite")
-    group.addoption("--base-url", dest="scs_base_url", default=None,
-                    help="base URL of the implementation (…/CTI_SmartConnectService/RestService); env SCS_BASE_URL")
-    group.addoption("--scs-profile", default="default", choices=("quick", "default", "thorough"))
-    group.addoption("--scs-seed", type=int, default=None)
-    group.addoption("--scs-mode", default="full", choices=("full", "live", "read-only"))
-    group.addoption("--scs-only", default=None, help="comma-separated families")
-    group.addoption("--scs-resources", default=None, help="comma-separated resource names")
-    group.addoption("--scs-timeout", type=float, default=10.0)
+def pytest_addoption(parser, pluginmanager):
+    # The options belong to the kit's pytest plugin (entry point "scs_kit"); register it here when plugin
+    # autoloading is off (PYTEST_DISABLE_PLUGIN_AUTOLOAD), so that `pytest contract_tests` works either way.
+    if not pluginmanager.is_registered(scs_plugin):
+        pluginmanager.register(scs_plugin, "scs_kit")
 
 
 def _split(value):
@@ -49,7 +44,7 @@ def _collector(config) -> Collector | None:
 
 def _selected_resources(config):
     spec = specmod.load()
-    names = _split(config.getoption("scs_resources"))
+    names = _split(scs_plugin.setting(config, "resources"))
     if not names:
         return list(spec.resources)
     return [spec.resource(n) for n in names]
@@ -62,7 +57,7 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(config, items):
-    only = _split(config.getoption("scs_only"))
+    only = _split(scs_plugin.setting(config, "only"))
     if not only:
         return
     keep, drop = [], []
@@ -80,16 +75,17 @@ def kit(request):
     if collector.kit is not None:  # scs-kit check owns the Kit and its cleanup
         yield collector.kit
         return
-    opt = request.config.getoption
-    base_url = opt("scs_base_url") or os.environ.get("SCS_BASE_URL")
+    def opt(name):
+        return scs_plugin.setting(request.config, name)
+
+    base_url = opt("base-url")
     server = None
     if not base_url:
         from scs_kit.server import start_server
 
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
-    kit = Kit(base_url, profile=opt("scs_profile"), seed=opt("scs_seed"), mode=opt("scs_mode"),
-              timeout=opt("scs_timeout"))
+    kit = Kit(base_url, profile=opt("profile"), seed=opt("seed"), mode=opt("mode"), timeout=opt("timeout"))
     collector.kit = kit
     atexit.register(kit.cleanup)
     try:

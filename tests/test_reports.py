@@ -276,7 +276,7 @@ def test_unknown_format_is_a_kit_error(tmp_path):
 
 def test_results_json_round_trips(written):
     loaded = RunResults.load(written["json"])
-    assert loaded.summary() == {"pass": 3, "fail": 3, "warn": 2, "skip": 1, "error": 1}
+    assert loaded.summary() == {"pass": 3, "fail": 3, "warn": 2, "skip": 1, "error": 1, "known": 0}
     assert loaded.checks[1].source == SPEC.rules["write-envelope"].source
 
 

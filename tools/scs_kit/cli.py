@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .console import hardened_stdio
+
+    with hardened_stdio():  # no console encoding (cp932, cp1252) may cost a line or the exit code
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # reported by the sub-command's parser, so the line names the command

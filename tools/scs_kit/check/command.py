@@ -32,6 +32,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+    parser.add_argument("--spec", metavar="PATH", type=Path, default=None,
+                        help="the OpenAPI document to check against (default: the kit's own)")
+    parser.add_argument("--report", dest="report_formats", type=_report_formats, default=None, metavar="LIST",
+                        help="report formats out of junit,json,html,md (default: all)")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                        help="known deviations: findings listed there pass as \"known\"; new ones still fail")
+    parser.add_argument("--baseline-update", action="store_true",
+                        help="write the run's findings to the --baseline file (creating or refreshing it)")
+    # Keep last: gives every option above an environment variable and a config-file key.
+    from .config import install
+
+    install(parser)
+
+
+def _report_formats(value: str) -> tuple[str, ...]:
+    from .reports import FORMATS
+
+    names = tuple(dict.fromkeys(n.strip().lower() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown report format {', '.join(unknown) or repr(value)} "
+                                         f"(choose from {','.join(FORMATS)})")
+    return names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,8 +65,18 @@ def run(args: argparse.Namespace) -> int:
     # Hypothesis keeps caches in ./.hypothesis by default: keep the user's working directory clean.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
                           os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
+    from .config import resolve
     from .runner import CheckOptions, run_check
 
+    resolve(args, args._parser)
+    if args.baseline_update and args.baseline is None:
+        from ..errors import KitError
+
+        raise KitError("--baseline-update needs --baseline FILE (the file to write)")
+    if args.baseline is not None and (not args.baseline_update or args.baseline.exists()):
+        from .baseline import load
+
+        load(args.baseline)  # a missing or broken baseline must not cost a whole run
     opts = CheckOptions(
         base_url=args.base_url,
         profile=args.profile,
@@ -55,16 +88,23 @@ def run(args: argparse.Namespace) -> int:
         resources=args.resources,
         progress=None if args.progress == "none" else args.progress,
         timeout=args.timeout,
+        spec=args.spec,
+        report_formats=args.report_formats,
+        baseline=args.baseline,
+        baseline_update=args.baseline_update,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}
-    if opts.progress is None:  # otherwise Progress.finish has printed the summary and the paths
+    from .ci_surfaces import publish
+
+    publish(results, paths)  # GitHub Actions: step summary and annotations
+    if paths and opts.progress is None:  # otherwise Progress.finish has printed the paths and the summary
+        where = sorted({str(Path(p).parent) for p in paths.values()})
+        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
+    if opts.progress is None:  # the verdict line last
         counts = results.summary()
         print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
               + f"; {results.requests_sent} requests in {results.duration_s:.1f} s (seed {results.seed})")
-    if paths and opts.progress is None:
-        where = sorted({str(Path(p).parent) for p in paths.values()})
-        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
     for note in results.warnings:
         print(f"scs-kit check: note: {note}", file=sys.stderr)
     return results.exit_code

@@ -14,10 +14,11 @@ import sys
 import time
 from typing import IO, Mapping
 
+from ..console import harden
 from .results import STATUSES, CheckResult, RunResults
 
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
-COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E", "known": "~"}
+COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35", "known": "36"}
 REDRAW_EVERY_S = 0.1  # a live line redrawn faster than this only costs time
 
 
@@ -34,7 +35,8 @@ class Progress:
     def __init__(self, mode: str | None = "auto", stream: IO[str] | None = None, out: IO[str] | None = None):
         if mode not in ("auto", "plain", None):
             raise ValueError(f"progress mode must be 'auto', 'plain' or None, not {mode!r}")
-        self.stream = stream if stream is not None else sys.stderr
+        # SafeStream: a line the console's code page cannot show falls back instead of being lost.
+        self.stream = harden(stream if stream is not None else sys.stderr)
         self._out = out  # None → sys.stdout at finish time (so redirection set up later still applies)
         if mode == "auto":
             isatty = getattr(self.stream, "isatty", lambda: False)
@@ -124,7 +126,7 @@ class Progress:
         self._clear()
         if self.mode is None:
             return
-        out = self._out if self._out is not None else sys.stdout
+        out = harden(self._out if self._out is not None else sys.stdout)
         colour = getattr(out, "isatty", lambda: False)() and not os.environ.get("NO_COLOR") and not _ci()
         try:
             out.write(summary_table(results, paths, colour=colour))
@@ -134,32 +136,27 @@ class Progress:
 
 
 def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | None = None, colour: bool = False) -> str:
-    """Families × statuses, a total row, the verdict line and where the reports are."""
+    """Families × statuses, a total row, where the reports are and, last, the verdict line."""
     families = list(dict.fromkeys([*results.families, *(c.family for c in results.checks)]))
     counts = {f: {s: 0 for s in STATUSES} for f in families}
     for check in results.checks:
         counts[check.family][check.status] += 1
     summary = results.summary()
+    shown_statuses = results.shown_statuses()
 
     def paint(status: str, text: str, n: int) -> str:
         return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if colour and n and status != "pass" else text
 
     width = max([len("family"), len("total"), *map(len, families)])
-    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in STATUSES)]
+    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in shown_statuses)]
     lines.append("-" * len(lines[-1]))
     for family in families:
         row = counts[family]
-        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in STATUSES))
+        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in shown_statuses))
     lines.append("-" * len(lines[1]))
-    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in STATUSES))
-    verdict = results.outcome.upper()
-    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
-    shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
-    lines += [
-        "",
-        f"{shown}: {', '.join(f'{summary[s]} {s}' for s in STATUSES)} · {results.requests_sent} requests in "
-        f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}",
-    ]
+    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in shown_statuses))
+    lines.append("")
+    table_end = len(lines)
     not_deleted = [r for r in results.created_records if not r.deleted]
     if not_deleted:
         keys: dict[str, list[str]] = {}
@@ -170,4 +167,12 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
                      + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
     for name, path in (paths or {}).items():
         lines.append(f"{name:>5} report: {path}")
+    if len(lines) > table_end:
+        lines.append("")
+    # The verdict comes last, where CI logs and redirected output are read first.
+    verdict = results.outcome.upper()
+    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
+    shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
+    lines.append(f"{shown}: {', '.join(f'{summary[s]} {s}' for s in shown_statuses)} · {results.requests_sent} requests in "
+                 f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""`scs-kit report RESULTS_JSON [--out DIR] [--format html,md,junit]`: re-render reports of a run."""
+"""`scs-kit report RESULTS_JSON [--out DIR] [--format html,md,junit]`: re-render reports of a run;
+`scs-kit report --compare OLD.json NEW.json`: what regressed, was fixed, is unchanged (exit 1 on a regression)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", metavar="RESULTS_JSON", type=Path, help="a results.json written by `scs-kit check`")
+    parser.add_argument("results", metavar="RESULTS_JSON", type=Path, nargs="?",
+                        help="a results.json written by `scs-kit check`")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"),
+                        help="compare two results.json files instead: prints regressed, fixed and unchanged checks; "
+                             "exit 1 when something regressed")
     parser.add_argument("--out", metavar="DIR", type=Path, default=None, help="where to write (default: beside RESULTS_JSON)")
     parser.add_argument("--format", dest="formats", metavar="LIST", type=_formats, default=_formats(DEFAULT_FORMATS),
                         help=f"comma-separated formats out of {', '.join(FORMAT_NAMES)} (default: {DEFAULT_FORMATS})")
@@ -48,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
     from .. import spec as spec_module
     from .reports import write_reports
 
+    if args.compare:
+        if args.results is not None:
+            args._parser.error("give either RESULTS_JSON or --compare OLD NEW, not both")
+        return _compare(*args.compare)
+    if args.results is None:
+        args._parser.error("the following arguments are required: RESULTS_JSON (or --compare OLD NEW)")
     results = load_results(args.results)
     out = args.out if args.out is not None else args.results.resolve().parent
     spec = spec_module.load(args.spec)
@@ -58,3 +69,12 @@ def run(args: argparse.Namespace) -> int:
     for name in args.formats:
         print(f"{name:>5}: {paths[name]}")
     return EXIT_OK
+
+
+def _compare(old_path: Path, new_path: Path) -> int:
+    from .compare import compare, render
+
+    old, new = load_results(old_path), load_results(new_path)
+    comparison = compare(old, new)
+    print(render(comparison, old_path, new_path, old, new), end="")
+    return comparison.exit_code

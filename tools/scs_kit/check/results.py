@@ -16,9 +16,10 @@ from ..errors import KitError
 from ..files import read_text
 
 FORMAT_VERSION = 1
-STATUSES = ("pass", "fail", "warn", "skip", "error")  # a check ends in exactly one of these
+# A check ends in exactly one of these; "known" is a fail or warn listed in the --baseline file.
+STATUSES = ("pass", "fail", "warn", "skip", "error", "known")
 # Worst first: the status a matrix cell shows when several checks share it.
-SEVERITY = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "skip": 0}
+SEVERITY = {"error": 5, "fail": 4, "warn": 3, "known": 2, "pass": 1, "skip": 0}
 FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS")
 REDACTED = "***"
 
@@ -52,6 +53,8 @@ class CheckResult:
     seed: int | None = None
     replay: str = ""  # a command line that replays this check
     duration_s: float = 0.0
+    fingerprint: str = ""  # of a finding (fail, warn, known): what identifies it in a baseline
+    known_status: str = ""  # for "known": the status the baseline accepted (fail or warn)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class RunResults:
     checks: list[CheckResult] = field(default_factory=list)
     created_records: list[CreatedRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # run-level notes, not check outcomes
+    baseline: dict[str, Any] | None = None  # {"file", "known", "new", "stale", "updated"} with --baseline
     format_version: int = FORMAT_VERSION
 
     def summary(self) -> dict[str, int]:
@@ -90,6 +94,12 @@ class RunResults:
         for check in self.checks:
             counts[check.status] += 1
         return counts
+
+    def shown_statuses(self) -> tuple[str, ...]:
+        """The statuses a summary shows: "known" only for a run with a baseline."""
+        if self.baseline is not None or any(c.status == "known" for c in self.checks):
+            return STATUSES
+        return tuple(s for s in STATUSES if s != "known")
 
     def matrix(self) -> dict[str, dict[str, str]]:
         """resource → family → worst status; checks without a resource count for every resource."""

@@ -42,15 +42,22 @@ class CheckOptions:
     resources: tuple[str, ...] | None = None
     progress: str | None = "auto"
     timeout: float = 10.0
+    spec: Path | None = None  # the OpenAPI document (default: the kit's own)
+    report_formats: tuple[str, ...] | None = None  # out of reports.FORMATS (default: all)
+    baseline: Path | None = None  # known deviations (check.baseline)
+    baseline_update: bool = False  # write the run's findings to `baseline` first
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
 
 
 def suite_dir() -> Path:
-    import contract_tests
-
-    return Path(contract_tests.__file__).resolve().parent
+    """contract_tests/ of a source checkout, else the copy packaged into the wheel."""
+    here = Path(__file__).resolve().parents[1]  # the scs_kit package
+    for candidate in (here.parents[1] / "contract_tests", here / "contract_tests"):
+        if (candidate / "conftest.py").is_file():
+            return candidate
+    raise KitError("cannot find the conformance suite (contract_tests) beside the scs_kit package")
 
 
 def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
@@ -151,14 +158,14 @@ def _prepare_report_dir(report_dir) -> None:
         raise KitError(f"{path}: the report directory is not writable")
 
 
-def _write_reports(results, report_dir, spec) -> dict:
+def _write_reports(results, report_dir, spec, formats=None) -> dict:
     from .reports import write_reports
 
-    return {} if report_dir is None else write_reports(results, Path(report_dir), spec)
+    return {} if report_dir is None else write_reports(results, Path(report_dir), spec, formats)
 
 
 def run_check(opts: CheckOptions) -> RunResults:
-    spec = specmod.load()
+    spec = specmod.load(opts.spec)
     families, names = validate(opts, spec)
     _prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
     started = time.monotonic()
@@ -170,7 +177,7 @@ def run_check(opts: CheckOptions) -> RunResults:
     else:
         from ..server import start_server
 
-        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
+        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
     kit = None
@@ -218,9 +225,13 @@ def run_check(opts: CheckOptions) -> RunResults:
     results.requests_sent = kit.client.sent
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
+    if opts.baseline is not None:  # known deviations pass as "known" before the verdict is drawn
+        from . import baseline
+
+        results.baseline = baseline.apply(results, opts.baseline, update=opts.baseline_update)
     results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
     results.duration_s = round(time.monotonic() - started, 2)
-    results.report_paths = _write_reports(results, opts.report_dir, spec)  # type: ignore[attr-defined]
+    results.report_paths = _write_reports(results, opts.report_dir, spec, opts.report_formats)  # type: ignore[attr-defined]
     if progress is not None:
         try:
             progress.finish(results, results.report_paths)
@@ -279,6 +290,7 @@ def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions)
         "-c", os.devnull, "-W", "ignore",
         "--scs-profile", opts.profile, "--scs-mode", opts.mode,
         "--scs-only", ",".join(families), "--scs-resources", ",".join(names),
-        "--base-url", kit.base_url,
+        "--scs-base-url", kit.base_url,
+        *(["--scs-spec", str(kit.spec.path)] if opts.spec is not None and kit.spec.path else []),
     ]
     return pytest.main(args, plugins=[collector, FastReports()])

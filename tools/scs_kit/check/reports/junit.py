@@ -89,6 +89,12 @@ def render_junit(results: RunResults) -> str:
                 element.text = _clean(_detail(check, results))
             elif check.status == "skip":
                 ET.SubElement(case, "skipped", {"message": _clean(_first_line(check.message or "not applicable"))})
+            elif check.status == "known":
+                case_props = ET.SubElement(case, "properties")
+                ET.SubElement(case_props, "property", {"name": "known", "value": _clean(_first_line(check.message or check.title))})
+                out = ET.SubElement(case, "system-out")
+                out.text = _clean(f"KNOWN DEVIATION ({check.known_status or 'fail'}, accepted by the baseline; "
+                                  f"fingerprint {check.fingerprint})\n" + _detail(check, results))
             elif check.status == "warn":
                 case_props = ET.SubElement(case, "properties")
                 ET.SubElement(case_props, "property", {"name": "warning", "value": _clean(_first_line(check.message or check.title))})

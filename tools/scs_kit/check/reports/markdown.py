@@ -57,9 +57,11 @@ def render_markdown(view: ReportView) -> str:
         "",
         f"Replay the whole run: {code(view.run_replay)}",
         "",
+        f"PowerShell: {code(view.run_replay_powershell)}",
+        "",
         "## Matrix",
         "",
-        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in ("pass", "fail", "warn", "skip", "error")) + " · · not applicable",
+        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in view.summary) + " · · not applicable",
         "",
         "| Resource | " + " | ".join(inline(f) for f in view.families) + " |",
         "|---|" + "---|" * len(view.families),
@@ -99,9 +101,12 @@ def render_markdown(view: ReportView) -> str:
                     out += ["Response headers:", "", *fence(_headers(ex.response_headers), "http"), ""]
                 out += _body("Response body", ex.response_body)
                 out += ["Reproduce:", "", *fence(ex.curl, "sh"), ""]
+                if ex.powershell:
+                    out += ["PowerShell:", "", *fence(ex.powershell, "powershell"), ""]
             if f.more_exchanges:
                 out += [f"_{f.more_exchanges} more exchanges in results.json._", ""]
             out += ["Replay:" + (f" (seed {c.seed})" if c.seed is not None else ""), "", *fence(f.replay, "sh"), ""]
+            out += ["PowerShell:", "", *fence(f.replay_powershell, "powershell"), ""]
 
     if view.skipped:
         out += [f"## Skipped checks ({len(view.skipped)})", "", "| Check | Resource | Why |", "|---|---|---|"]

@@ -13,16 +13,16 @@ from http import HTTPStatus
 
 from ...spec import Spec
 from ..results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
-from .curl import curl_command
+from .curl import curl_command, posix_to_powershell, powershell_command
 
 MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
 MAX_BODY_LINES = 80
 MAX_EXCHANGES = 12  # per finding
 
-SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", None: "·"}
-LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", None: "n/a"}
-FINDING_STATUSES = ("fail", "error", "warn")  # listed in full, in this order
-SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings"}
+SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", "known": "≈", None: "·"}
+LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", "known": "known", None: "n/a"}
+FINDING_STATUSES = ("fail", "error", "warn", "known")  # listed in full, in this order
+SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings", "known": "Known deviations (baseline)"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -80,6 +80,7 @@ class ExchangeView:
     response_headers: list[tuple[str, str]]
     response_body: Body | None
     curl: str
+    powershell: str = ""
 
     @property
     def status_class(self) -> str:
@@ -99,6 +100,7 @@ def exchange_view(number: int, ex: Exchange) -> ExchangeView:
         response_headers=[(printable(k), printable(v)) for k, v in ex.response_headers.items()],
         response_body=format_body(ex.response_body),
         curl=printable(ex.curl or curl_command(ex.method, ex.url, ex.request_headers, ex.request_body)),
+        powershell=printable(powershell_command(ex.method, ex.url, ex.request_headers, ex.request_body)),
     )
 
 
@@ -115,6 +117,10 @@ class FindingView:
     @property
     def status(self) -> str:
         return self.check.status
+
+    @property
+    def replay_powershell(self) -> str:
+        return posix_to_powershell(self.replay)
 
 
 @dataclass
@@ -158,6 +164,10 @@ class ReportView:
     skipped: list[tuple[str, CheckResult, str]]  # (anchor, check, resource label)
     run_replay: str
     header: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def run_replay_powershell(self) -> str:
+        return posix_to_powershell(self.run_replay)
 
 
 def run_replay_command(results: RunResults, only: str | None = None) -> str:
@@ -251,7 +261,7 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
             cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 
-    summary = results.summary()
+    summary = {s: n for s, n in results.summary().items() if s in results.shown_statuses()}
     header = [
         ("Target", results.base_url + (" (bundled reference server)" if results.target == "reference" else "")),
         ("Verdict", f"{results.outcome.upper()} (exit code {results.exit_code})"),
