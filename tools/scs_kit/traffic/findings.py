@@ -1,0 +1,104 @@
+"""What the traffic showed, per check and resource: findings with the exchanges they rest on, and which
+checks the traffic exercised at all (the rest is "not observed", never a pass)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..check.catalog import BY_ID, CHECKS, source_of
+from ..check.http import curl_line
+from ..check.results import CheckResult, Exchange
+from ..spec import Spec
+from .model import Recorded
+
+EVIDENCE_MAX = 6
+MESSAGES_MAX = 5
+NOT_OBSERVED = "not observed: the traffic holds no exchange that shows this"
+
+
+@dataclass
+class Finding:
+    check: str
+    resource: str
+    status: str  # fail | warn
+    message: str
+    cites: list[Recorded] = field(default_factory=list)
+
+
+class Findings:
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self.observed: dict[tuple[str, str], int] = {}  # (check, resource) → exchanges judged
+
+    def observe(self, check: str, resource: str) -> None:
+        key = (check, resource)
+        self.observed[key] = self.observed.get(key, 0) + 1
+
+    def fail(self, check: str, resource: str, message: str, *cites: Recorded) -> None:
+        """A broken promise: fails a MUST check, warns a SHOULD check (the catalogue's level decides)."""
+        status = "fail" if BY_ID[check].level == "MUST" else "warn"
+        self._add(check, resource, status, message, cites)
+
+    def warn(self, check: str, resource: str, message: str, *cites: Recorded) -> None:
+        self._add(check, resource, "warn", message, cites)
+
+    def _add(self, check: str, resource: str, status: str, message: str, cites: tuple[Recorded, ...]) -> None:
+        self.observe(check, resource)
+        where = ", ".join(c.cite for c in cites)
+        self.items.append(Finding(check, resource, status, f"{message} [exchange {where}]" if where else message,
+                                  list(cites)))
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    def results(self, spec: Spec, resources: list[str]) -> list[CheckResult]:
+        """One CheckResult per catalogue check and resource, in the form every report renders."""
+        by_key: dict[tuple[str, str], list[Finding]] = {}
+        for item in self.items:
+            by_key.setdefault((item.check, item.resource), []).append(item)
+        out = []
+        for name in resources:
+            for check in CHECKS:
+                found = by_key.get((check.id, name), [])
+                seen = self.observed.get((check.id, name), 0)
+                if found:
+                    status = "fail" if any(f.status == "fail" for f in found) else "warn"
+                    ordered = sorted(found, key=lambda f: f.status != status)
+                    message = "\n".join(f.message for f in ordered[:MESSAGES_MAX])
+                    if len(found) > MESSAGES_MAX:
+                        message += f"\n… and {len(found) - MESSAGES_MAX} more"
+                    evidence = _evidence([c for f in ordered for c in f.cites])
+                elif seen:
+                    status, message, evidence = "pass", f"judged from traffic: {seen} observation(s), no finding", []
+                else:
+                    status, message, evidence = "skip", NOT_OBSERVED, []
+                out.append(CheckResult(
+                    id=check.id, family=check.family, status=status, title=check.title, resource=name,
+                    level=check.level, rule=check.rule, source=source_of(check, spec), message=message,
+                    evidence=evidence,
+                ))
+        return out
+
+
+def _evidence(cites: list[Recorded]) -> list[Exchange]:
+    seen: set[int] = set()
+    out = []
+    for x in cites:
+        if x.index in seen:
+            continue
+        seen.add(x.index)
+        out.append(exchange_of(x))
+        if len(out) == EVIDENCE_MAX:
+            break
+    return out
+
+
+def exchange_of(x: Recorded) -> Exchange:
+    request_headers = dict(x.request_headers)
+    body = x.request_text if x.request_body else None
+    return Exchange(
+        method=x.method, url=x.url, request_headers=request_headers, request_body=body, status=x.status,
+        response_headers=dict(x.response_headers), response_body=x.text, curl=curl_line(x.method, x.url,
+                                                                                          request_headers, body),
+    )
