@@ -32,9 +32,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+    parser.add_argument("--traffic", type=Path, metavar="FILE.har",
+                        help="judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) "
+                             "instead of sending requests")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "traffic", None) is not None:
+        from ..traffic.command import check_traffic
+
+        return check_traffic(args)
     import os
     import sys
     import tempfile

@@ -145,6 +145,13 @@ def _get_item(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool 
     key = keyint(route.key)
     if key is None:
         return  # not a key the document's clients send: nothing promised
+    if not r.min_id <= key <= r.max_id:  # a key no record can have: any refusal will do, never a record
+        if r.min_id > 1 and key < r.min_id:
+            f.observe("MIN-ID-NEVER-ONE", r.name)
+            if x.ok and isinstance(x.json, list) and x.json:
+                f.fail("MIN-ID-NEVER-ONE", r.name, f"GET {x.url} answered a record ({described(x)}); the page: "
+                       f"ID は{r.min_id}以上", x)
+        return
     f.observe("ENVELOPE-GET-SINGLE", r.name)
     body = x.json
     if not x.ok:
