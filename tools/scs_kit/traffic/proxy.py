@@ -107,16 +107,21 @@ class Forwarder:
             pending: collections.deque[_Message] = collections.deque()
             up = asyncio.ensure_future(self._requests(client_r, up_w, requests, pending))
             down = asyncio.ensure_future(self._responses(up_r, client_w, responses, pending))
-            done, _ = await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
-            if down in done:  # the upstream closed: nothing more can be answered
-                up.cancel()
-            else:  # the client finished sending; let the last answers through
-                await asyncio.wait((down,), timeout=None)
-            for writer in (up_w, client_w):
-                writer.close()
+            try:
+                done, _ = await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
+                if down in done:  # the upstream closed (or the client went away): nothing more to answer
+                    up.cancel()
+                else:  # the client finished sending; let the last answers through
+                    await asyncio.wait((down,))
+            finally:
+                for task_ in (up, down):
+                    task_.cancel()
+                await asyncio.gather(up, down, return_exceptions=True)  # a peer that vanished is no error
+                up_w.close()
         except (ConnectionError, asyncio.CancelledError):
-            client_w.close()
+            pass
         finally:
+            client_w.close()
             if task is not None:
                 self.connections.discard(task)
 
