@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import requests
-
 from scs_kit.spec import Resource, Spec
 
 
