@@ -110,7 +110,8 @@ def _finish(command: str, results, report_dir: Path | None, spec) -> int:
     observed = sum(counts[s] for s in ("pass", "fail", "warn", "error"))
     print(f"scs-kit {command}: {results.outcome} — {results.requests_sent} exchange(s) judged; "
           + ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "skip")
-          + (f"{'; ' if observed else ''}{counts['skip']} not observed" if counts["skip"] else ""))
+          + (f"{'; ' if observed else ''}{counts['skip']} skipped (not observed or not applicable)"
+             if counts["skip"] else ""))
     for check in results.checks:
         if check.status in ("fail", "warn"):
             print(f"  {check.status:4} {check.id} [{check.resource}] {check.message.splitlines()[0][:300]}")

@@ -40,7 +40,7 @@ def compare(resource: Resource, sent: dict, got: dict, before: dict | None = Non
     sent = {k: v for k, v in lenient(resource, sent).items() if k not in resource.secret_fields}
     for name, value in sent.items():  # a number column gives "0731" back as 731: the page is silent on types
         back = got.get(name)
-        if open_field(resource, name) and _digits(value) and _digits(back) and int(value) == int(back):
+        if open_field(resource, name) and _digits(value) and _digits(back) and int(value) == int(str(back)):
             sent[name] = back
     fields = sorted_fields(resource, sent, got, before)
     out = Comparison()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..check.catalog import BY_ID, CHECKS, source_of
 from ..check.http import curl_line
 from ..check.results import CheckResult, Exchange
-from ..spec import Spec
+from ..spec import METHODS, Resource, Spec
 from .model import Recorded
 
 EVIDENCE_MAX = 6
@@ -72,13 +72,26 @@ class Findings:
                 elif seen:
                     status, message, evidence = "pass", f"judged from traffic: {seen} observation(s), no finding", []
                 else:
-                    status, message, evidence = "skip", NOT_OBSERVED, []
+                    status, message, evidence = "skip", not_applicable(check.id, spec.resource(name)) or NOT_OBSERVED, []
                 out.append(CheckResult(
                     id=check.id, family=check.family, status=status, title=check.title, resource=name,
                     level=check.level, rule=check.rule, source=source_of(check, spec), message=message,
                     evidence=evidence,
                 ))
         return out
+
+
+def not_applicable(check: str, resource: Resource) -> str | None:
+    """Why a check cannot apply to a resource at all, whatever the traffic (as the active checks skip)."""
+    if check.startswith("MIN-ID") and resource.min_id <= 1:
+        return f"not applicable: the page sets no minimum ID for {resource.name}"
+    if check.startswith("QUERY") and not resource.query:
+        return f"not applicable: {resource.name} has no query route"
+    if check in ("METHODS-FORBIDDEN", "METHODS-ALLOW-HEADER") and len(resource.methods) == len(METHODS):
+        return f"not applicable: {resource.name} documents every method"
+    if check.startswith(("KEYS-POST", "ROUNDTRIP-POST", "MIN-ID-NEW")) and not resource.allows("POST"):
+        return f"not applicable: {resource.name} has no POST"
+    return None
 
 
 def _evidence(cites: list[Recorded]) -> list[Exchange]:
