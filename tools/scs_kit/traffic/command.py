@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import spec as specmod
     from ..check.runner import normalise_url
-    from .running import Proxy, bind, reachable, upstream_parts
+    from .running import Proxy, bind, reachable, run_loop, upstream_parts
 
     if not 0 <= args.port <= 65535:
         raise KitError(f"--port must be 0..65535, not {args.port}")
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         await proxy.serve(stop, status.show if status else None)
 
     try:
-        asyncio.run(main())
+        run_loop(main())
     except KeyboardInterrupt:
         pass
     if status:

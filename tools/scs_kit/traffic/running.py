@@ -19,6 +19,18 @@ from .proxy import Forwarder
 JUDGE_EVERY = 0.25  # seconds between judging batches: off the request path
 
 
+def run_loop(coro) -> None:
+    """Run `coro` on uvloop where available (as the reference server does): less latency per hop."""
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover - Windows
+        runner = asyncio.Runner()
+    with runner:
+        runner.run(coro)
+
+
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket; a one-line KitError when the address is taken or not ours."""
     try:
@@ -124,7 +136,7 @@ class RunningProxy:
             self._ready.set()
             await self.proxy.serve(self._stop)
 
-        asyncio.run(main())
+        run_loop(main())
 
     def start(self) -> RunningProxy:
         self._thread.start()
