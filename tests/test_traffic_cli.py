@@ -213,3 +213,60 @@ def test_forwarding_is_byte_for_byte_on_one_kept_alive_connection():
     assert [(x.method, x.status) for x in recorded] == [("PUT", 200), ("GET", 404)]
     assert recorded[0].response_body == b'[{"a":"1"}]'  # de-chunked for judging
     assert ("X-CASE", "Keep") in recorded[0].request_headers
+
+
+def test_mitmproxy_har_export_is_accepted(tmp_path, capsys):
+    """mitmproxy's HAR export: a standard HAR whose binary-looking bodies are base64; here a write answer
+    with a boolean result, which fails ENVELOPE-WRITE-SHAPE as in active mode."""
+    import base64
+
+    base = "http://cti-pc:55963" + SPEC.base_path
+    def entry(method, path, status, body, b64=False, sent=None):
+        content = {"size": len(body.encode()), "compression": 0, "mimeType": "application/json"}
+        content.update({"text": base64.b64encode(body.encode()).decode(), "encoding": "base64"} if b64 else {"text": body})
+        request = {"method": method, "url": base + path, "httpVersion": "HTTP/1.1", "cookies": [], "queryString": [],
+                   "headers": [{"name": "host", "value": "cti-pc:55963"}], "headersSize": 60, "bodySize": 0}
+        if sent is not None:
+            request["postData"] = {"mimeType": "application/json", "text": sent, "params": []}
+        return {"startedDateTime": "2026-12-01T01:30:00.000000+00:00", "time": 2.5, "request": request,
+                "response": {"status": status, "statusText": "OK", "httpVersion": "HTTP/1.1", "cookies": [],
+                             "headers": [{"name": "Content-Type", "value": "application/json; charset=utf-8"}],
+                             "content": content, "redirectURL": "", "headersSize": 80, "bodySize": len(body)},
+                "cache": {}, "timings": {"send": 0.1, "receive": 0.2, "wait": 2.2, "connect": -1, "ssl": -1},
+                "serverIPAddress": "192.0.2.10"}
+    har = {"log": {"version": "1.2", "creator": {"name": "mitmproxy", "version": "11.0.0", "comment": ""},
+                   "pages": [], "entries": [
+                       entry("GET", "/CustomerAddress", 200, "[]", b64=True),
+                       entry("POST", "/CustomerAddress", 200, '{"result": true, "msg": "正常終了"}',
+                             sent='{"顧客ID": "0", "氏名": "山田"}')]}}
+    path = tmp_path / "mitm.har"
+    path.write_text(json.dumps(har, ensure_ascii=False), encoding="utf-8")
+    assert main(["check", "--traffic", str(path), "--report-dir", str(tmp_path / "r")]) == 1
+    results = _results(tmp_path / "r")
+    assert _status(results, "ENVELOPE-WRITE-SHAPE", "CustomerAddress") == "fail"
+    assert _status(results, "ENVELOPE-GET-ARRAY", "CustomerAddress") == "pass"
+    assert results["base_url"] == base
+    capsys.readouterr()
+
+
+def test_docs_results_page_shows_a_traffic_run(tmp_path, capsys):
+    from scs_kit.docs.build import build_site
+
+    assert main(["check", "--traffic", str(CHROMIUM_HAR), "--report-dir", str(tmp_path / "r")]) == 0
+    site = build_site(tmp_path / "site", results=tmp_path / "r" / "results.json")
+    page = (site / "results.html").read_text(encoding="utf-8")
+    assert "pass ⇄" in page and "not observed" in page and "recorded traffic" in page
+    capsys.readouterr()
+
+
+def test_status_line_counts_exchanges_and_findings(capsys):
+    from types import SimpleNamespace
+
+    from scs_kit.traffic.command import _StatusLine
+
+    line = _StatusLine()
+    line.show(SimpleNamespace(exchanges=[1, 2, 3], findings=1))
+    line.show(SimpleNamespace(exchanges=[1, 2, 3], findings=1))  # unchanged: not written again
+    line.clear()
+    err = capsys.readouterr().err
+    assert err.count("3 exchanges · 1 findings so far") == 1 and err.startswith("\r")

@@ -18,6 +18,7 @@ from .model import BODY_LIMIT, Recorded, decode_content
 
 CHUNK = 256 * 1024
 HIGH_WATER = 1024 * 1024  # bytes buffered for a slow reader before we wait for it
+LAST_ANSWER_WAIT = 300.0  # seconds an answer may take after the client stopped sending
 
 
 @dataclass
@@ -41,6 +42,8 @@ class _Side:
         self.current = _Message()
         self.complete: collections.deque[_Message] = collections.deque()
         self.parser: httptools.HttpRequestParser | httptools.HttpResponseParser | None = None
+        self.bodiless: Callable[[], bool] = lambda: False  # whether the answer has no body (to a HEAD)
+        self.reset = False  # the parser must be renewed: it expects a body the answer does not have
 
     def on_message_begin(self) -> None:
         self.current = _Message(started=time.perf_counter(),
@@ -60,6 +63,11 @@ class _Side:
         parser = self.parser
         if isinstance(parser, httptools.HttpResponseParser):
             self.current.status = parser.get_status_code()
+            if self.bodiless() and self.current.status >= 200:
+                self.current.version = f"HTTP/{parser.get_http_version()}"
+                self.on_message_complete()
+                self.reset = True
+                return
         elif parser is not None:
             self.current.method = parser.get_method().decode("latin-1")
         if parser is not None:
@@ -70,6 +78,8 @@ class _Side:
             self.current.body += body[: BODY_LIMIT - len(self.current.body)]
 
     def on_message_complete(self) -> None:
+        if self.current.done:
+            return
         self.current.done = True
         self.complete.append(self.current)
 
@@ -111,8 +121,8 @@ class Forwarder:
                 done, _ = await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
                 if down in done:  # the upstream closed (or the client went away): nothing more to answer
                     up.cancel()
-                else:  # the client finished sending; let the last answers through
-                    await asyncio.wait((down,))
+                elif pending or requests.current.started and not requests.current.done:
+                    await asyncio.wait((down,), timeout=LAST_ANSWER_WAIT)  # let the last answers through
             finally:
                 for task_ in (up, down):
                     task_.cancel()
@@ -152,6 +162,7 @@ class Forwarder:
     async def _responses(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, side: _Side,
                          pending: collections.deque[_Message]) -> None:
         parser = side.parser = httptools.HttpResponseParser(side)
+        side.bodiless = lambda: bool(pending) and pending[0].method == "HEAD"
         parsing = True
         while True:
             data = await reader.read(CHUNK)
@@ -170,6 +181,9 @@ class Forwarder:
                 parser.feed_data(data)
             except (httptools.HttpParserUpgrade, httptools.HttpParserError):
                 parsing = False
+            if side.reset:  # the answer to a HEAD ended with its head: start afresh for the next one
+                side.reset = False
+                parser = side.parser = httptools.HttpResponseParser(side)
             self._emit(pending, side)
 
     def _emit(self, pending: collections.deque[_Message], side: _Side) -> None:
