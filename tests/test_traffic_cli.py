@@ -270,3 +270,20 @@ def test_status_line_counts_exchanges_and_findings(capsys):
     line.clear()
     err = capsys.readouterr().err
     assert err.count("3 exchanges · 1 findings so far") == 1 and err.startswith("\r")
+
+
+def test_proxy_exits_2_when_the_upstream_goes_away(tmp_path):
+    server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
+    proxy = start_proxy(server.base_url, SPEC)
+    try:
+        import requests
+
+        assert requests.get(proxy.base_url + "/ContainmentLine", timeout=10).status_code == 200
+        server.stop()
+        gone = requests.get(proxy.base_url + "/ContainmentLine", headers={"Connection": "close"}, timeout=10)
+        assert gone.status_code == 502
+    finally:
+        proxy.stop()
+    results = proxy.proxy.results()
+    assert results.exit_code == 2 and results.outcome == "error"
+    assert any("502 Bad Gateway" in w for w in results.warnings)

@@ -55,7 +55,8 @@ class Judge:
         self.sequences.feed(x, route)
 
     def results(self, *, base_url: str = "", strict: bool = False, started_at: str = "", duration_s: float = 0.0,
-                replay: str = "") -> RunResults:
+                replay: str = "", problems: list[str] | None = None) -> RunResults:
+        """`problems`: what kept the kit from seeing the traffic (exit 2 unless a MUST failed)."""
         names = [r.name for r in self.spec.resources]
         checks = self.findings.results(self.spec, names)
         for c in checks:
@@ -69,8 +70,8 @@ class Judge:
             duration_s=round(duration_s, 2), requests_sent=self.judged, resources=names, families=list(FAMILIES),
             checks=checks,
         )
-        run.warnings.extend(self.notes())
-        run.exit_code, run.outcome = verdict(run.checks, strict)
+        run.warnings.extend(self.notes() + list(problems or []))
+        run.exit_code, run.outcome = verdict(run.checks, strict, bool(problems))
         return run
 
     def notes(self) -> list[str]:

@@ -96,6 +96,7 @@ class Forwarder:
         self.origin = upstream_origin  # scheme://host:port the recorded URLs name
         self.sink = sink
         self.count = 0
+        self.unreachable = 0  # client connections answered 502: the upstream could not be reached
         self.connections: set[asyncio.Task] = set()
 
     async def handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
@@ -106,6 +107,7 @@ class Forwarder:
             try:
                 up_r, up_w = await asyncio.open_connection(self.upstream_host, self.upstream_port)
             except OSError as exc:
+                self.unreachable += 1
                 await self._bad_gateway(client_r, client_w, exc)
                 return
             for writer in (client_w, up_w):

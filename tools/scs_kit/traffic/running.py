@@ -114,8 +114,12 @@ class Proxy:
 
     def results(self, strict: bool = False, replay: str = "") -> RunResults:
         self.catch_up()
+        problems = []
+        if self.forwarder.unreachable:
+            problems.append(f"the upstream could not be reached for {self.forwarder.unreachable} client "
+                            "connection(s), answered 502 Bad Gateway: their traffic was not judged")
         return self.judge.results(base_url=self.upstream, strict=strict,
-                                  duration_s=time.monotonic() - self.started, replay=replay)
+                                  duration_s=time.monotonic() - self.started, replay=replay, problems=problems)
 
 
 class RunningProxy:

@@ -70,9 +70,11 @@ class Sequences:
             if route.kind == "collection":
                 self._listing(s, x, route)
             elif route.kind == "item":
-                self._item(s, x, route)
+                self._item(s, x, route, one(route.resource, x.json))
             elif route.kind == "query":
                 self._query_answer(s, x, route)
+        elif x.method == "GET" and route.kind == "item" and 400 <= x.status < 500:
+            self._item(s, x, route, None)  # a refusal to show the key: read as "no record" (the page is silent)
 
     # ---------- writes ----------
     def _write(self, s: State, x: Recorded, route: Route) -> None:
@@ -106,11 +108,10 @@ class Sequences:
         s.rows, s.rows_list, s.listing, s.items = after, rows, x, {}
         s.high = max(s.high, max_key(route.resource, rows))
 
-    def _item(self, s: State, x: Recorded, route: Route) -> None:
+    def _item(self, s: State, x: Recorded, route: Route, rec: dict | None) -> None:
         if keyint(route.key) is None:
             return
         key = key_of(route.key)
-        rec = one(route.resource, x.json)
         p = s.pending
         if p is not None and p.x.method in ("PUT", "DELETE") and key_of(p.route.key) == key:
             s.pending = None
