@@ -3,6 +3,7 @@ checks the traffic exercised at all (the rest is "not observed", never a pass)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
@@ -25,10 +26,22 @@ class Finding:
     cites: list[Recorded] = field(default_factory=list)
 
 
+@dataclass
+class Deferred:
+    """A finding that rests on a listing the service may have changed by itself since (a call arrived, a
+    client disconnected): kept until the next listing of the resource says whether the data changed."""
+
+    finding: Finding
+    still: Callable[[dict[str, dict]], bool]  # given the next listing (key → record): is it still a finding?
+    otherwise: Finding | None = None  # what stands instead when the listing explains the answer
+
+
 class Findings:
     def __init__(self) -> None:
         self.items: list[Finding] = []
         self.observed: dict[tuple[str, str], int] = {}  # (check, resource) → exchanges judged
+        self.deferred: dict[str, list[Deferred]] = {}  # resource → findings awaiting the next listing
+        self.dropped = 0  # deferred findings a later listing explained
 
     def observe(self, check: str, resource: str) -> None:
         key = (check, resource)
@@ -47,6 +60,34 @@ class Findings:
         where = ", ".join(c.cite for c in cites)
         self.items.append(Finding(check, resource, status, f"{message} [exchange {where}]" if where else message,
                                   list(cites)))
+
+    def defer(self, check: str, resource: str, message: str, still: Callable[[dict[str, dict]], bool],
+              *cites: Recorded, otherwise: str | None = None) -> None:
+        """Like `fail`, unless the next listing of the resource shows the data changed in a way that
+        explains the answer (`still` returns False); then `otherwise`, if given, stands as a warning."""
+        self.observe(check, resource)
+        status = "fail" if BY_ID[check].level == "MUST" else "warn"
+        where = ", ".join(c.cite for c in cites)
+        finding = Finding(check, resource, status, f"{message} [exchange {where}]", list(cites))
+        fallback = Finding(check, resource, "warn", f"{otherwise} [exchange {where}]", list(cites)) if otherwise else None
+        self.deferred.setdefault(resource, []).append(Deferred(finding, still, fallback))
+
+    def recheck(self, resource: str, rows: dict[str, dict], listing: Recorded) -> None:
+        """The next listing (nothing written since): confirm or drop the resource's deferred findings."""
+        for d in self.deferred.pop(resource, []):
+            if d.still(rows):
+                d.finding.cites.append(listing)
+                d.finding.message += f"; the next listing {listing.cite} confirms it"
+                self.items.append(d.finding)
+            else:
+                self.dropped += 1
+                if d.otherwise is not None:
+                    self.items.append(d.otherwise)
+
+    def settle(self, resource: str | None = None) -> None:
+        """No listing can tell any more (a write, or the end of the traffic): deferred findings stand."""
+        for name in [resource] if resource else list(self.deferred):
+            self.items.extend(d.finding for d in self.deferred.pop(name, []))
 
     @property
     def count(self) -> int:

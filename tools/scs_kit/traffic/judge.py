@@ -58,6 +58,7 @@ class Judge:
                 replay: str = "", problems: list[str] | None = None) -> RunResults:
         """`problems`: what kept the kit from seeing the traffic (exit 2 unless a MUST failed)."""
         names = [r.name for r in self.spec.resources]
+        self.findings.settle()
         checks = self.findings.results(self.spec, names)
         for c in checks:
             if c.status != "pass" and replay:
@@ -81,6 +82,9 @@ class Judge:
             notes.append(f"{self.ignored} exchange(s) outside the document's operations were not judged")
         if self.unanswered:
             notes.append(f"{self.unanswered} request(s) got no answer (connection failed or cancelled)")
+        if self.findings.dropped:
+            notes.append(f"{self.findings.dropped} finding(s) were dropped because a later listing showed the data "
+                         "had changed without a write in the traffic (the service changes some data itself)")
         if self.bom:
             notes.append(f"{self.bom} answers began with a UTF-8 byte order mark, which JSON senders must not add "
                          "(RFC 8259); the kit read past it")
