@@ -265,8 +265,8 @@ def test_status_line_counts_exchanges_and_findings(capsys):
     from scs_kit.traffic.command import _StatusLine
 
     line = _StatusLine()
-    line.show(SimpleNamespace(exchanges=[1, 2, 3], findings=1))
-    line.show(SimpleNamespace(exchanges=[1, 2, 3], findings=1))  # unchanged: not written again
+    line.show(SimpleNamespace(seen=3, findings=1))
+    line.show(SimpleNamespace(seen=3, findings=1))  # unchanged: not written again
     line.clear()
     err = capsys.readouterr().err
     assert err.count("3 exchanges · 1 findings so far") == 1 and err.startswith("\r")

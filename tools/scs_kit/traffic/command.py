@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     _check_output(report_dir, args.record)
     spec = specmod.load()
     reachable(host, port)
-    proxy = Proxy(upstream, spec, bind(args.host, args.port))
+    proxy = Proxy(upstream, spec, bind(args.host, args.port), keep=args.record is not None)
     status = _StatusLine() if args.progress == "auto" and sys.stderr.isatty() else None
     print(f"scs-kit proxy: ready — clients use {proxy.base_url} (forwarding to {upstream}; "
           "Ctrl-C or SIGTERM writes the reports)", flush=True)
@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
         write_har(args.record, proxy.exchanges, spec.secret_fields)
         print(f"scs-kit proxy: recorded {len(proxy.exchanges)} exchange(s) to {args.record}")
+    elif not proxy.seen:
+        print("scs-kit proxy: no exchange passed through the proxy")
     return _finish("proxy", results, report_dir, spec)
 
 
@@ -137,7 +139,7 @@ class _StatusLine:
         self.last = ""
 
     def show(self, proxy) -> None:
-        line = f"  {len(proxy.exchanges)} exchanges · {proxy.findings} findings so far"
+        line = f"  {proxy.seen} exchanges · {proxy.findings} findings so far"
         if line != self.last:
             sys.stderr.write("\r" + line + "\033[K")
             sys.stderr.flush()

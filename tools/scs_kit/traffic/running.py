@@ -69,7 +69,9 @@ def reachable(host: str, port: int, timeout: float = 5.0) -> None:
 
 
 class Proxy:
-    def __init__(self, upstream: str, spec: Spec, sock: socket.socket):
+    def __init__(self, upstream: str, spec: Spec, sock: socket.socket, keep: bool = True):
+        """`keep`: hold every exchange (for --record); otherwise judged exchanges are let go, so that a
+        long session uses memory only for the exchanges findings cite."""
         self.upstream = upstream
         self.spec = spec
         host, port, origin, self.base_path = upstream_parts(upstream)
@@ -77,6 +79,7 @@ class Proxy:
         address = sock.getsockname()
         shown = f"[{address[0]}]" if ":" in address[0] else address[0]
         self.base_url = f"http://{shown}:{address[1]}{self.base_path}"
+        self.keep = keep
         self.exchanges: list[Recorded] = []
         self.judge = Judge(spec)
         self._judged = 0
@@ -89,6 +92,14 @@ class Proxy:
         while self._judged < len(self.exchanges):
             self.judge.feed(self.exchanges[self._judged])
             self._judged += 1
+        if not self.keep and self._judged:
+            del self.exchanges[: self._judged]
+            self._judged = 0
+
+    @property
+    def seen(self) -> int:
+        """Exchanges forwarded so far."""
+        return self.forwarder.count
 
     @property
     def findings(self) -> int:
