@@ -3,10 +3,12 @@ documented field types. Each emits under the id of the active check that tests t
 
 from __future__ import annotations
 
+from jsonschema import Draft202012Validator
+
 from contract_tests._kit import envelope_problem
 
 from ..check.context import keyint
-from ..spec import Spec
+from ..spec import Resource, Spec
 from .findings import Findings
 from .model import NOT_JSON, Recorded
 from .reading import documented, key_of
@@ -20,16 +22,29 @@ def described(x: Recorded) -> str:
     return f"HTTP {x.status} {body[:200] + ('…' if len(body) > 200 else '') if body else '(empty body)'}"
 
 
+_VALIDATORS: dict[str, Draft202012Validator] = {}
+
+
+def _validator(resource: Resource) -> Draft202012Validator:
+    if resource.name not in _VALIDATORS:
+        _VALIDATORS[resource.name] = Draft202012Validator(resource.schema)
+    return _VALIDATORS[resource.name]
+
+
 def malformed(x: Recorded, route: Route) -> bool:
-    """A request no client of the document would send: bodies that are not JSON objects, keys that are not
-    numbers. A 5xx for those is ROBUSTNESS (a SHOULD), not a broken documented operation."""
-    if x.method in ("POST", "PUT") and not isinstance(x.request_json, dict):
-        return True
-    if route.kind == "item" and keyint(route.key) is None:
-        return True
+    """A request the document does not describe: a body that is not a record of the schema, a key or query
+    number out of range. A 5xx for those is ROBUSTNESS (a SHOULD), not a broken documented operation."""
+    r = route.resource
+    if x.method in ("POST", "PUT"):
+        body = x.request_json
+        if not isinstance(body, dict) or not _validator(r).is_valid(body):
+            return True
+    if route.kind == "item":
+        key = keyint(route.key)
+        return key is None or not r.min_id <= key <= r.max_id
     if route.kind == "query":
-        top, _, kid, _ = route.raw
-        return keyint(top) is None or keyint(kid) is None
+        top, kid = keyint(route.raw[0]), keyint(route.raw[2])
+        return top is None or kid is None or top < 0 or kid < 0
     return False
 
 
