@@ -20,6 +20,7 @@ COMMANDS = {
     "check": ("scs_kit.check.command", "check an implementation against the vendor's document"),
     "report": ("scs_kit.check.report_command", "render reports from a results file"),
     "docs": ("scs_kit.docs.command", "build the offline documentation site"),
+    "proxy": ("scs_kit.traffic.command", "forward traffic to the service and judge it passively"),
 }
 
 

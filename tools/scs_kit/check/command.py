@@ -32,6 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+    parser.add_argument("--traffic", type=Path, metavar="FILE.har",
+                        help="judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) "
+                             "instead of sending requests")
     parser.add_argument("--spec", metavar="PATH", type=Path, default=None,
                         help="the OpenAPI document to check against (default: the kit's own)")
     parser.add_argument("--report", dest="report_formats", type=_report_formats, default=None, metavar="LIST",
@@ -58,6 +61,10 @@ def _report_formats(value: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "traffic", None) is not None:
+        from ..traffic.command import check_traffic
+
+        return check_traffic(args)
     import os
     import sys
     import tempfile

@@ -14,6 +14,13 @@ FINDINGS = ("error", "fail", "warn")  # statuses detailed (and linked from the m
 class Cell:
     status: str | None  # None: no check of this family ran for the resource
     anchor: str | None  # the worst check's detail, when the cell is not a pass
+    traffic: bool = False  # judged from recorded traffic (scs-kit proxy, check --traffic)
+
+    @property
+    def label(self) -> str:
+        if self.traffic and self.status == "skip":
+            return "not observed"
+        return (self.status or "·") + (" ⇄" if self.traffic and self.status else "")
 
 
 @dataclass
@@ -54,7 +61,7 @@ def build_view(run: RunResults) -> ResultsView:
                 ),
                 None,
             )
-            cells.append(Cell(status, anchors.get(id(worst)) if worst else None))
+            cells.append(Cell(status, anchors.get(id(worst)) if worst else None, run.target == "traffic"))
         rows.append((resource, cells))
     details = sorted(
         ((anchors[id(c)], c) for c in run.checks if c.status in FINDINGS),

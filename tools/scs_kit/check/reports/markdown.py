@@ -61,7 +61,8 @@ def render_markdown(view: ReportView) -> str:
         "",
         "## Matrix",
         "",
-        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in view.summary) + " · · not applicable",
+        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in view.summary) + " · · not applicable"
+        + (" · ⇄ judged from recorded traffic (not observed is never a pass)" if view.results.target == "traffic" else ""),
         "",
         "| Resource | " + " | ".join(inline(f) for f in view.families) + " |",
         "|---|" + "---|" * len(view.families),

@@ -23,6 +23,7 @@ SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "�
 LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", "known": "known", None: "n/a"}
 FINDING_STATUSES = ("fail", "error", "warn", "known")  # listed in full, in this order
 SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings", "known": "Known deviations (baseline)"}
+TRAFFIC_MARK = "⇄"  # on matrix cells judged from recorded traffic
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -129,6 +130,7 @@ class Cell:
     status: str | None
     counts: dict[str, int]
     href: str | None
+    traffic: bool = False  # judged from recorded traffic (scs-kit proxy, check --traffic)
 
     @property
     def symbol(self) -> str:
@@ -136,13 +138,16 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return LABELS[self.status]
+        if self.traffic and self.status == "skip":
+            return "not observed"
+        return LABELS[self.status] + (f" {TRAFFIC_MARK}" if self.traffic and self.status else "")
 
     @property
     def tooltip(self) -> str:
         if not self.counts:
             return f"{self.family}: no check applies or ran"
-        return f"{self.family}: " + ", ".join(f"{n} {s}" for s, n in self.counts.items())
+        judged = " (judged from recorded traffic; skip = not observed)" if self.traffic else ""
+        return f"{self.family}: " + ", ".join(f"{n} {s}" for s, n in self.counts.items()) + judged
 
 
 @dataclass
@@ -173,6 +178,8 @@ class ReportView:
 def run_replay_command(results: RunResults, only: str | None = None) -> str:
     """`scs-kit check` with everything that makes the run repeatable (no URL for the bundled server)."""
     parts = ["scs-kit", "check"]
+    if results.target == "traffic":  # judged from recorded traffic: replayed from the recording
+        return next((c.replay for c in results.checks if c.replay), "scs-kit check --traffic FILE.har")
     if results.target != "reference":
         parts += ["--base-url", results.base_url]
     parts += ["--profile", results.profile, "--mode", results.mode, "--seed", str(results.seed)]
@@ -258,7 +265,8 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
             counts = {s: n for s in STATUSES if (n := sum(1 for c in mine if c.status == s))}
             status = matrix.get(resource, {}).get(family)
             target = next((c for c in mine if c.status == status), None) if status and status != "pass" else None
-            cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
+            cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None,
+                              results.target == "traffic"))
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 
     summary = {s: n for s, n in results.summary().items() if s in results.shown_statuses()}
@@ -273,6 +281,9 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
         ("Duration", format_duration(results.duration_s)),
         ("Requests sent", f"{results.requests_sent:,}"),
     ]
+    if results.target == "traffic":
+        header[0] = ("Target", f"{results.base_url} (judged from recorded traffic, {TRAFFIC_MARK} in the matrix)")
+        header[-1] = ("Exchanges judged", f"{results.requests_sent:,}")
     return ReportView(
         results=results,
         verdict=results.outcome.upper(),
