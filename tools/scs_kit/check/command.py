@@ -61,21 +61,22 @@ def _report_formats(value: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "traffic", None) is not None:
-        from ..traffic.command import check_traffic
-
-        return check_traffic(args)
     import os
     import sys
     import tempfile
 
+    from .config import resolve
+
+    resolve(args, args._parser)  # before any option is read: defaults are markers until then
+    if args.traffic is not None:
+        from ..traffic.command import check_traffic
+
+        return check_traffic(args)
     # Hypothesis keeps caches in ./.hypothesis by default: keep the user's working directory clean.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
                           os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
-    from .config import resolve
     from .runner import CheckOptions, run_check
 
-    resolve(args, args._parser)
     if args.baseline_update and args.baseline is None:
         from ..errors import KitError
 
