@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from typing import ClassVar
 
 from scs_kit.server import Service
 
@@ -420,7 +421,7 @@ class ServerSetsStatus(Service):
 
     RESOURCES = ("Online-Activation",)
     WARNS = ("ROUNDTRIP-POST",)
-    MANAGED = {"Online-Activation": "状態"}
+    MANAGED: ClassVar[dict[str, str]] = {"Online-Activation": "状態"}
 
     def create(self, resource_name, body):
         name = self.MANAGED.get(resource_name)
@@ -440,7 +441,7 @@ class QueryOrderedByTime(Service):
     time (every third record is stamped a day earlier), so the order differs from the key order."""
 
     WARNS = ("QUERY-MATCHES-MODEL",)
-    ORDER = {"ReceivedCall-Record": "着信日時"}
+    ORDER: ClassVar[dict[str, str]] = {"ReceivedCall-Record": "着信日時"}
 
     def load_records(self, resource_name, records):
         if resource_name in self.ORDER:

@@ -390,7 +390,6 @@ class SlowSingleGet(WireFault):
     async def on_request_async(self, req):
         if req.method == "GET" and req.key is not None:
             await asyncio.sleep(self.DELAY)
-        return None
 
 
 # --- behaviours the page leaves open (must pass) -----------------------------------------
@@ -671,7 +670,7 @@ class TypedMembers(WireFault):
         r = req.resource
         data = resp.json()
         if req.method != "GET" or not r or not isinstance(data, list):
-            return None
+            return
         rows = []
         for rec in data:
             if not isinstance(rec, dict):
@@ -685,7 +684,6 @@ class TypedMembers(WireFault):
                     rec[k] = v.lower() in ("true", "1")
             rows.append(rec)
         resp.set_json(rows)
-        return None
 
 
 MASK = "********"
@@ -700,14 +698,10 @@ class MasksSecretsKeepsOnMask(WireFault):
     def on_request(self, req):
         r = req.resource
         body = req.json()
-        if req.method not in ("POST", "PUT") or not r or not r.secret_fields or not isinstance(body, dict):
-            return None
-        masked = [k for k in r.secret_fields if body.get(k) == MASK]
-        if not masked:
-            return None
-        old = self.service.get(r.name, int(req.key)) if req.method == "PUT" and (req.key or "").isdigit() else None
-        req.set_json({**body, **{k: (old or {}).get(k, "") for k in masked}})
-        return None
+        masked = [k for k in r.secret_fields if body.get(k) == MASK] if r and isinstance(body, dict) else []
+        if req.method in ("POST", "PUT") and masked:
+            old = self.service.get(r.name, int(req.key)) if req.method == "PUT" and (req.key or "").isdigit() else None
+            req.set_json({**body, **{k: (old or {}).get(k, "") for k in masked}})
 
     def on_response(self, req, resp):
         data = resp.json()
@@ -715,7 +709,6 @@ class MasksSecretsKeepsOnMask(WireFault):
         if req.method == "GET" and r and r.secret_fields and isinstance(data, list):
             resp.set_json([{k: (MASK if k in r.secret_fields and v else v) for k, v in rec.items()}
                            if isinstance(rec, dict) else rec for rec in data])
-        return None
 
 
 class FailureResultLowercase(WireFault):
@@ -727,7 +720,6 @@ class FailureResultLowercase(WireFault):
         data = resp.json()
         if _is_envelope(data) and data.get("result") == "False":
             resp.set_json({**data, "result": "false"})
-        return None
 
 
 class PercentAmpersandLiteral(PercentAmpersandNotDecoded):
