@@ -56,6 +56,15 @@ CHECKS: tuple[Check, ...] = (
     Check("STATEFUL-MODEL", "STATEFUL", "MUST", "crud",
           "random interleavings of POST/PUT/DELETE/GET keep a model in step"),
     Check("ROBUSTNESS-NO-5XX", "ROBUSTNESS", "SHOULD", "json", "malformed and schema-violating requests never produce a 5xx"),
+    Check("ROBUSTNESS-TRUTHFUL", "ROBUSTNESS", "MUST", "write-envelope",
+          "a write answered success had its effect; a refused write changed nothing"),
+    Check("ENVELOPE-GET-ABSENT", "ENVELOPE", "MUST", "get-array", "GET of a valid key without a record answers 200 []"),
+    Check("KEYS-BODY-KEY", "KEYS", "MUST", "post-key-ignored",
+          "POST and PUT accept any numeric string as the body key and keep the page's meaning of it"),
+    Check("CONCURRENCY-POST", "CONCURRENCY", "MUST", "post-key-ignored",
+          "concurrent POSTs each register their own record under a distinct new key"),
+    Check("CONCURRENCY-PUT", "CONCURRENCY", "MUST", "put-uri-key", "concurrent PUTs on distinct records lose no update"),
+    Check("LATENCY-SLOW", "LATENCY", "SHOULD", "crud", "every answer arrives within --slow seconds (default 2)"),
 )
 
 BY_ID = {c.id: c for c in CHECKS}
@@ -83,10 +92,12 @@ class Profile:
     negative_examples: int  # Schemathesis negative examples per operation (ROBUSTNESS)
     stateful_examples: int  # Hypothesis state machine runs
     stateful_steps: int
+    clients: int = 8  # CONCURRENCY: parallel clients
+    per_client: int = 5  # CONCURRENCY: requests each client sends
 
 
 PROFILES = {
-    "quick": Profile("quick", 8, 2, 2, 2, 1, 2, 3, 8),
+    "quick": Profile("quick", 8, 2, 2, 2, 1, 2, 3, 8, clients=4, per_client=2),
     "default": Profile("default", 100, 10, 20, 15, 3, 10, 10, 10),
     "thorough": Profile("thorough", 200, 25, 50, 40, 10, 30, 30, 15),
 }

@@ -19,7 +19,8 @@ FORMAT_VERSION = 1
 STATUSES = ("pass", "fail", "warn", "skip", "error")  # a check ends in exactly one of these
 # Worst first: the status a matrix cell shows when several checks share it.
 SEVERITY = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "skip": 0}
-FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS")
+FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS",
+            "CONCURRENCY", "LATENCY")
 REDACTED = "***"
 
 
