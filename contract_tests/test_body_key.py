@@ -7,7 +7,6 @@ page says "0", not "\\"0\\"") is our reading of "数値", so refusing it only wa
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.context import keyint
 
 from ._kit import check, described
@@ -15,7 +14,7 @@ from ._kit import check, described
 
 def _post(kit, resource, label: str, body_key, created: list):
     """POST with this body key: refused → (answer, None); else the registered key, which must be new."""
-    key, ans, body, before, after = kit.create(resource, "0", fields={resource.key: body_key})
+    key, ans, _, before, _ = kit.create(resource, "0", fields={resource.key: body_key})
     created.append(key)
     if key is None:
         return ans, None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from scs_kit.check.context import keyint
 
 from ._kit import check, described, short
