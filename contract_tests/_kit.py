@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.http import NOT_JSON, Answer
 
 

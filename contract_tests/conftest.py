@@ -11,7 +11,6 @@ import atexit
 import os
 
 import pytest
-
 from scs_kit import spec as specmod
 from scs_kit.check.catalog import BY_ID
 from scs_kit.check.collector import Collector, check_id_of

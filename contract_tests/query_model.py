@@ -8,7 +8,6 @@ from scs_kit.check.context import keyint
 from scs_kit.spec import resolve
 
 
-
 class QueryParameters:
     """What the document declares for the query route's parameters: the TOP and K_ID bounds, the
     DESCENDING spellings, and the FROM pattern (which also says what one 相手TEL may look like)."""

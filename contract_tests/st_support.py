@@ -27,8 +27,13 @@ def operation(kit: Kit, path: str, method: str):
 
 
 def response_checks():
-    from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
-                                     response_schema_conformance, status_code_conformance)
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     return [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
             response_schema_conformance]

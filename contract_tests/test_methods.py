@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.spec import METHODS
 
 from ._kit import check, described

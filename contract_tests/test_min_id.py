@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.context import keyint
 
 from ._kit import check, described

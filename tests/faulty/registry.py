@@ -90,8 +90,7 @@ FAULTS: tuple[Fault, ...] = (
     _f("put-silently-fails", "STATEFUL-MODEL", "STATEFUL", "ContainmentLine", data.PutSilentlyFailsAfterWrites,
        profile="default"),
     # ROBUSTNESS
-    _f("500-on-malformed-json", "ROBUSTNESS-NO-5XX", "ROBUSTNESS", "ContainmentLine", wire.ServerErrorOnMalformedJson,
-       expect="warn"),
+    _f("500-on-malformed-json", "ROBUSTNESS-NO-5XX", "ROBUSTNESS", "ContainmentLine", wire.ServerErrorOnMalformedJson),
 )
 
 # Faults of the verdict policy's exact edges, each with the check that is to catch it. They join FAULTS
