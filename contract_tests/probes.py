@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scs_kit.check.context import keyint
 from scs_kit.check.http import Answer, Unreachable
 
 # Bodies no implementation can read as a record: a success answer to any of them is untrue.
@@ -78,31 +79,45 @@ def _posts(kit, resource, out: list[Probe]) -> None:
     if resource.allows("DELETE"):
         cases += [(what, body, None) for what, body in _invalid_records(kit, resource, "0")]
     mf = kit.marker_field(resource)
+    start, _ = kit.list(resource)
+    before = start
+    refused: list[Probe] = []
     for what, body, raw in cases:
         marker = body.get(mf) if body and mf else None
-        before, _ = kit.list(resource)
         entry = kit.ledger.pending(resource.name, marker)
         probe = _send(kit, out, f"POST {resource.collection} with {what}", "POST", resource.collection,
                       body=body, raw=raw)
         probe.record = body is not None
+        if probe.answer is not None and probe.answer.refused and body is None:
+            entry.deleted, entry.note = True, "POST registered nothing"  # verified by the list after the batch
+            refused.append(probe)
+            continue
         after, lst = kit.list(resource)
         unsettled = kit.claim(resource, entry, before, after, bool(probe.answer and probe.answer.succeeded))
         new = [k for k in kit.keys(after, resource) if k not in kit.keys(before, resource)]
         probe.evidence = [lst.exchange]
-        if probe.answer is None:
-            probe.effect = f"new records {new}" if new else ""
-        elif probe.answer.succeeded:
+        if probe.answer is not None and probe.answer.succeeded:
             if body is None:
                 probe.lie = "answered success to a body that cannot be a record"
             elif entry.key is None:
                 probe.lie = "answered success, but no record carries the body's marker"
-        elif probe.answer.refused and (entry.key is not None or new):
+        elif probe.answer is not None and probe.answer.refused and (entry.key is not None or new):
             probe.lie = f"was refused, but new records appeared: {new or [entry.key]}"
         if unsettled:
             kit.ledger.problems.append(f"{probe.label} was followed by new records {unsettled}; the kit cannot tell "
                                        "which is its own")
         if entry.key is not None:
             kit.remove(resource, entry.key)
+        before, _ = kit.list(resource) if entry.key is not None else (after, None)
+    if refused:
+        end_rows, lst = kit.list(resource)
+        appeared = [k for k in kit.keys(end_rows, resource) if k not in kit.keys(start, resource)]
+        if appeared:
+            refused[0].lie = (f"was refused (as were {len(refused) - 1} other bodies that cannot be records), but new "
+                              f"records {appeared} appeared meanwhile")
+            refused[0].evidence = [lst.exchange]
+            kit.ledger.problems.append(f"new {resource.name} records {appeared} appeared after refused POSTs of bodies "
+                                       "that cannot be records; the kit cannot tell whether they are its own")
 
 
 def _puts(kit, resource, out: list[Probe]) -> None:
@@ -120,8 +135,7 @@ def _puts(kit, resource, out: list[Probe]) -> None:
     rows, _ = kit.list(resource)
     if not rows:
         return
-    key = str(sorted(rows, key=lambda r: int(str(r.get(resource.key))) if str(r.get(resource.key)).isdigit() else 0)
-              [-1].get(resource.key))
+    key = str(max(rows, key=lambda r: keyint(r.get(resource.key)) or 0).get(resource.key))
     with kit.touching(resource, [key]):
         _put_cases(kit, resource, key, out)
 
@@ -132,8 +146,9 @@ def _put_cases(kit, resource, key: str, out: list[Probe]) -> None:
     cases = [(f"body {raw[:20]!r}", None, raw) for raw in NOT_RECORDS]
     if resource.allows("POST"):  # a foreign record gets only bodies that cannot be records
         cases += [(what, body, None) for what, body in _invalid_records(kit, resource, key)]
+    now = kit.record(resource, key)
     for what, body, raw in cases:
-        before = kit.record(resource, key)
+        before = now
         probe = _send(kit, out, f"PUT {path} with {what}", "PUT", path, body=body, raw=raw)
         probe.record = body is not None
         get = kit.get_item(resource, key)
