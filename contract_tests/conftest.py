@@ -29,6 +29,7 @@ def pytest_addoption(parser):
     group.addoption("--scs-only", default=None, help="comma-separated families")
     group.addoption("--scs-resources", default=None, help="comma-separated resource names")
     group.addoption("--scs-timeout", type=float, default=10.0)
+    group.addoption("--scs-slow", type=float, default=2.0, help="answers slower than this (seconds) warn")
 
 
 def _split(value):
@@ -61,6 +62,8 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(config, items):
+    # LATENCY judges the answer times of the whole run: its checks run last
+    items.sort(key=lambda item: BY_ID[check_id_of(item)].family == "LATENCY" if check_id_of(item) in BY_ID else False)
     only = _split(config.getoption("scs_only"))
     if not only:
         return
@@ -88,7 +91,7 @@ def kit(request):
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
     kit = Kit(base_url, profile=opt("scs_profile"), seed=opt("scs_seed"), mode=opt("scs_mode"),
-              timeout=opt("scs_timeout"))
+              timeout=opt("scs_timeout"), slow=opt("scs_slow"))
     collector.kit = kit
     atexit.register(kit.cleanup)
     try:

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from typing import Iterable
 
 from .asgi import RequestLog, Request, Response, WireFault
-from .registry import BY_NAME, FAULTS, PENDING, Fault
+from .registry import BY_NAME, FAULTS, Fault
 
-__all__ = ["FAULTS", "PENDING", "PENDING_VARIANTS", "BY_NAME", "Fault", "WireFault", "Request", "Response", "RequestLog", "faulty_app",
+__all__ = ["FAULTS", "PENDING_VARIANTS", "BY_NAME", "Fault", "WireFault", "Request", "Response", "RequestLog", "faulty_app",
            "faulty_server", "OPEN_VARIANTS"]
 
 
@@ -87,8 +87,6 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "list-by-last-write": (_data.ListsByLastWrite,),
     "put-upserts": (_data.PutUpserts,),
     "delete-absent-succeeds": (_wire.DeleteAbsentSucceeds,),
-    "absent-key-404-envelope": (_wire.AbsentKeyAs404Envelope,),
-    "absent-key-404-empty": (_wire.AbsentKeyAs404Empty,),
     "errors-as-html-pages": (_wire.ErrorsAsHtmlPages,),
     "errors-as-empty-bodies": (_wire.ErrorsAsEmptyBodies,),
     "errors-as-plain-text": (_wire.ErrorsAsPlainText,),

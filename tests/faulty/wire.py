@@ -100,7 +100,7 @@ class HtmlOnGet(WireFault):
 
 
 class JsonAsTextPlain(WireFault):
-    """JSON bodies labelled `text/plain` (the body is still JSON: a warning, not a failure)."""
+    """JSON bodies labelled `text/plain`: a client that goes by the label does not read them as JSON."""
 
     def on_response(self, req, resp):
         if (resp.header("content-type") or "").startswith("application/json"):
@@ -509,7 +509,7 @@ class DeleteAbsentSucceeds(WireFault):
 
 
 class AbsentKeyAs404Envelope(WireFault):
-    """GET of a key with no record answers 404 with a failure envelope instead of [] (a warning)."""
+    """GET of a key with no record answers 404 with a failure envelope instead of []."""
 
     def on_response(self, req, resp):
         if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:
@@ -517,7 +517,7 @@ class AbsentKeyAs404Envelope(WireFault):
 
 
 class AbsentKeyAs404Empty(WireFault):
-    """GET of a key with no record answers 404 with an empty body instead of [] (a warning)."""
+    """GET of a key with no record answers 404 with an empty body instead of []."""
 
     def on_response(self, req, resp):
         if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:

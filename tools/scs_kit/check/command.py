@@ -27,9 +27,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="where results.json, junit.xml, report.html and report.md go (default: reports/)")
     parser.add_argument("--no-reports", action="store_true", help="write no report files")
     parser.add_argument("--only", type=_csv, metavar="FAMILY,...",
-                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
+                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS, "
+                             "CONCURRENCY, LATENCY")
     parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="per-request timeout; a request without a complete answer by then is an error (default: 10)")
+    parser.add_argument("--slow", type=float, default=2.0, metavar="S",
+                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
 
@@ -55,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         resources=args.resources,
         progress=None if args.progress == "none" else args.progress,
         timeout=args.timeout,
+        slow=args.slow,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}

@@ -18,6 +18,7 @@ import pytest
 from .. import spec as specmod
 from .catalog import PROFILES, Profile
 from .http import Answer, Client
+from .latency import Latency
 from .ledger import Ledger
 from .results import Exchange
 
@@ -56,7 +57,7 @@ class TestState:
 
 class Kit:
     def __init__(self, base_url: str, *, profile: str = "default", seed: int | None = None, mode: str = "full",
-                 timeout: float = 10.0, spec=None):
+                 timeout: float = 10.0, spec=None, slow: float = 2.0):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.spec = spec or specmod.load()
@@ -65,6 +66,9 @@ class Kit:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.mode = mode
         self.client = Client(self.base_url, timeout)
+        self.slow = slow  # answers slower than this (seconds) warn in LATENCY-SLOW
+        self.latency = Latency(self.spec)
+        self.client.timer = self.latency.record
         self.ledger = Ledger()
         self.run_id = uuid.uuid4().hex[:8]
         self.rng = random.Random(self.seed)

@@ -11,7 +11,7 @@ import shlex
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import requests
 import urllib3.exceptions
@@ -23,7 +23,7 @@ MAX_BODY = 4000  # characters of a body kept as evidence
 KEEP = 2000  # exchanges kept in memory
 GIVE_UP_AFTER = 3  # consecutive requests without an answer before the client stops trying
 MAX_RESPONSE_BYTES = 64 * 2**20  # a larger (or endless) body is not an answer: stop reading, keep memory bounded
-BODY_TIME_FACTOR = 3  # a body must be complete within this many read timeouts (a trickling server)
+BODY_TIME_FACTOR = 1  # a body must be complete within this many read timeouts (a trickling server)
 
 
 class Unreachable(Exception):
@@ -179,6 +179,7 @@ class Client:
         self.by_method: dict[str, int] = {}
         self.failures = 0  # consecutive requests that got no answer
         self.last_failure = ""
+        self.timer: Callable[[str, str, float], None] | None = None  # (method, url, seconds) of every answer
         self._lock = threading.Lock()
 
     def url(self, path: str) -> str:
@@ -219,6 +220,7 @@ class Client:
                             curl=curl_line(method, url, hdrs, body_text))
         if self.failures >= GIVE_UP_AFTER:  # a dead or hanging target: fail fast instead of waiting each time
             raise Unreachable(f"{method} {url}: not sent, the implementation stopped answering ({self.last_failure})")
+        started = time.monotonic()
         try:
             resp = self.session.request(method, url, data=data, headers=hdrs, timeout=self.timeout,
                                         allow_redirects=False)
@@ -240,6 +242,8 @@ class Client:
             self._failed(_reason(exc))
             raise Unreachable(f"{method} {url}: {_reason(exc)}") from None
         self.failures = 0
+        if self.timer is not None:
+            self.timer(method, url, time.monotonic() - started)
         exchange.url = resp.request.url or url
         try:
             text = resp.content.decode(resp.encoding or "utf-8", "replace") if resp.content else ""
@@ -273,6 +277,10 @@ class Client:
         exchange = Exchange(method=method, url=url, request_headers=headers, request_body=body,
                             status=getattr(response, "status_code", None), response_headers=resp_headers,
                             response_body=text[:MAX_BODY], curl=curl_line(method, url, headers, body))
+        elapsed = getattr(response, "elapsed", None)
+        if self.timer is not None and elapsed is not None:
+            seconds = elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed)
+            self.timer(method, url, seconds)
         self.note(exchange, method)
         return exchange
 

@@ -84,6 +84,7 @@ class RunResults:
     checks: list[CheckResult] = field(default_factory=list)
     created_records: list[CreatedRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # run-level notes, not check outcomes
+    latency: dict[str, dict[str, float]] = field(default_factory=dict)  # operation → n, p50, p95, max (s)
     format_version: int = FORMAT_VERSION
 
     def summary(self) -> dict[str, int]:

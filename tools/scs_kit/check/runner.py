@@ -42,6 +42,7 @@ class CheckOptions:
     resources: tuple[str, ...] | None = None
     progress: str | None = "auto"
     timeout: float = 10.0
+    slow: float = 2.0  # seconds: slower answers warn (LATENCY-SLOW)
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
@@ -81,6 +82,8 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
         names = [n for n in names if n in chosen]
     if opts.timeout is not None and not (0 < opts.timeout <= MAX_TIMEOUT):  # also NaN and inf
         raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    if not (0 < opts.slow <= MAX_TIMEOUT):
+        raise KitError(f"--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return families, names
 
 
@@ -177,7 +180,8 @@ def run_check(opts: CheckOptions) -> RunResults:
     old_term = None
     try:
         preflight(base_url, spec, names, opts.timeout)
-        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec)
+        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec,
+                  slow=opts.slow)
         progress = _progress(opts.progress)
         collector = Collector(kit, progress, replay_base_url=opts.base_url and base_url)
         atexit.register(kit.cleanup)
@@ -216,6 +220,7 @@ def run_check(opts: CheckOptions) -> RunResults:
         results.warnings.append(f"{kit.client.adapter.bom_answers} answers began with a UTF-8 byte order mark, which "
                                 "JSON senders must not add (RFC 8259); the kit read past it")
     results.requests_sent = kit.client.sent
+    results.latency = kit.latency.summary()
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
     results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
@@ -235,7 +240,7 @@ def _verdict(results: RunResults, strict: bool, problems: bool) -> tuple[int, st
         return EXIT_FINDINGS, "fail"
     if "error" in statuses or problems:
         return EXIT_USAGE, "error"
-    if strict and "warn" in statuses:
+    if strict and ("warn" in statuses or results.warnings):  # run-level notes are warnings too
         return EXIT_FINDINGS, "fail"
     return EXIT_OK, "pass"
 
