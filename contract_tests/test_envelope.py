@@ -19,7 +19,10 @@ def test_write_shape(kit, resource):
         body = answer.json
         meant = answer.ok or (isinstance(body, dict) and "result" in body)
         problem = envelope_problem(body) if meant else None
-        if problem:
+        if problem and answer.refused and isinstance(body, dict) and isinstance(body.get("result"), str):
+            # a failure answer's spelling is not on the page (it shows only the success answer): "false" warns
+            kit.warn(f"{name} {answer.exchange.url} answered {described(answer)}: {problem}", answer.exchange)
+        elif problem:
             kit.fail(f"{name} {answer.exchange.url} answered {described(answer)}: {problem}", answer.exchange)
     t.require_writes()
 

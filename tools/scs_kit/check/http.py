@@ -134,14 +134,20 @@ class Answer:
         return body.get("result") if isinstance(body, dict) else None
 
     @property
+    def says_false(self) -> bool:
+        """The envelope's result says failure: "False", or another spelling of it ("false")."""
+        result = self.result
+        return isinstance(result, str) and result.strip().lower() == "false"
+
+    @property
     def refused(self) -> bool:
         """A failure answer as the page leaves it open: any 4xx, or a 2xx with result "False"."""
-        return 400 <= self.status < 500 or (self.ok and self.result == "False")
+        return 400 <= self.status < 500 or (self.ok and self.says_false)
 
     @property
     def succeeded(self) -> bool:
         """A 2xx that does not say "False"."""
-        return self.ok and self.result != "False"
+        return self.ok and not self.says_false
 
 
 class _NotJson:
