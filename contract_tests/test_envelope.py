@@ -100,7 +100,7 @@ def json_label(content_type: str) -> str | None:
     media = content_type.split(";", 1)[0].strip().lower()
     if not media:
         return "missing"
-    return None if media.endswith("/json") or media.endswith("+json") else "not JSON"
+    return None if media.endswith(("/json", "+json")) else "not JSON"
 
 
 @check("ENVELOPE-JSON")

@@ -201,8 +201,13 @@ def test_get_exact(kit, resource):
                          f"instead of {key}", ans.exchange)
             if got != row:
                 diff = sorted(f for f in set(got) | set(row) if got.get(f) != row.get(f))
-                kit.fail(f"GET {resource.item_path(key)} answered a record that differs from the listed one in {diff}",
-                         ans.exchange)
+                bound = [f for f in diff if not open_field(resource, f)]
+                if bound:
+                    kit.fail(f"GET {resource.item_path(key)} answered a record that differs from the listed one in "
+                             f"{bound}", ans.exchange)
+                kit.warn(f"GET {resource.item_path(key)} answered a record that differs from the listed one in {diff} "
+                         "(fields the page does not document: a list may show them otherwise, e.g. masked or "
+                         "abbreviated)", ans.exchange)
     finally:
         if created:
             kit.remove(resource, created)

@@ -54,6 +54,8 @@ def test_open_behaviour_passes(variant):
     # no warning-free loophole: where the policy relaxes a point, the relaxed point is still reported
     for check_id in {c for p in parts for c in getattr(p, "WARNS", ())}:
         assert "warn" in [c.status for c in results.checks if c.id == check_id], f"{check_id} did not warn\n{report}"
+    for note in {n for p in parts for n in getattr(p, "NOTES", ())}:
+        assert any(note in w for w in results.warnings), f"no run note {note!r}\n{report}\n{results.warnings}"
     changed = changed_records(_without(before, managed), _without(after, managed))
     assert not changed, report + "\npre-existing records changed:\n" + "\n".join(changed)
     listed = {(c.resource, c.key) for c in results.created_records if not c.deleted}

@@ -13,7 +13,7 @@ from typing import Iterable
 from .asgi import RequestLog, Request, Response, WireFault
 from .registry import BY_NAME, FAULTS, Fault
 
-__all__ = ["FAULTS", "PENDING_VARIANTS", "BY_NAME", "Fault", "WireFault", "Request", "Response", "RequestLog", "faulty_app",
+__all__ = ["FAULTS", "BY_NAME", "Fault", "WireFault", "Request", "Response", "RequestLog", "faulty_app",
            "faulty_server", "OPEN_VARIANTS"]
 
 
@@ -100,13 +100,10 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "masks-secrets": (_wire.MasksSecrets,),
     "omits-secrets": (_wire.OmitsSecrets,),
     "json-with-bom": (_wire.JsonWithBom,),
-}
-
-# Variants at the edges the verdict policy relaxes; each names (WARNS) the checks whose warning it must
-# produce, and (RESOURCES) resources to run beyond the usual five. They join OPEN_VARIANTS as their
-# checks learn to tell them apart from faults.
-PENDING_VARIANTS: dict[str, tuple] = {
+    # at the edges the verdict policy relaxes: each names (WARNS) the checks whose warning it must produce,
+    # and (RESOURCES) the resources to run beyond the usual five
     "wcf-typed-members": (_wire.TypedMembers,),
+    "wcf-typed-members-empty": (_wire.TypedMembers, _data.HoldsNoTypedRecords),
     "server-sets-status": (_data.ServerSetsStatus,),
     "masks-secrets-keeps-on-mask": (_wire.MasksSecretsKeepsOnMask,),
     "query-ordered-by-time": (_data.QueryOrderedByTime,),

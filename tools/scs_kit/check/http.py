@@ -11,7 +11,8 @@ import shlex
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import requests
 import urllib3.exceptions

@@ -212,6 +212,7 @@ def run_check(opts: CheckOptions) -> RunResults:
     results.created_records = kit.ledger.created_records()
     results.warnings.extend(kit.ledger.problems)
     results.warnings.extend(kit.ledger.notes)
+    results.warnings.extend(kit.notes)
     if kit.type_notes:
         results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
                                 "(compared as strings, null as absent; the document infers strings): "
