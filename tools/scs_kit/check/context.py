@@ -81,6 +81,7 @@ class Kit:
         self.type_notes: set[str] = set()  # "Resource.field" answered as a JSON number or boolean
         self.types = FieldTypes()  # the JSON types the implementation gives undocumented fields
         self.page_fields_only: set[str] = set()  # resources whose POST refused the document's inferred fields
+        self.forms: dict[str, str] = {}  # resource → "text" | "typed": the form of values its writes take
         self.notes: list[str] = []  # run-level notes of the kit's own adaptations
 
     # ---------- test outcome helpers ----------
@@ -264,11 +265,29 @@ class Kit:
 
     # ---------- writes ----------
     def post(self, resource, body: dict) -> Answer:
-        """POST a record body; fields of a learned JSON type go in that type (a number stays a number)."""
-        return self.client.request("POST", resource.collection, body=self.types.typed(resource, body, self.rng))
+        return self._write("POST", resource.collection, resource, body)
 
     def put(self, resource, key, body: dict) -> Answer:
-        return self.client.request("PUT", resource.item_path(key), body=self.types.typed(resource, body, self.rng))
+        return self._write("PUT", resource.item_path(key), resource, body)
+
+    def _write(self, method: str, path: str, resource, body: dict) -> Answer:
+        """Send a record body in the form the implementation takes: the document's strings, or, where its
+        records show numbers and booleans and it refuses strings there, those types (a number stays a
+        number). The form is settled by the first write that only one of them passes."""
+        typed = self.types.typed(resource, body, self.rng)
+        if typed == body:
+            return self.client.request(method, path, body=body)
+        form = self.forms.get(resource.name)
+        first, other = (typed, body) if form == "typed" else (body, typed)
+        ans = self.client.request(method, path, body=first)
+        if form is None and ans.refused:
+            retry = self.client.request(method, path, body=other)
+            if retry.succeeded:
+                self.forms[resource.name] = "typed" if other is typed else "text"
+                return retry
+        elif form is None and ans.succeeded:
+            self.forms[resource.name] = "text"
+        return ans
 
     def delete(self, resource, key) -> Answer:
         return self.client.request("DELETE", resource.item_path(key))
