@@ -49,7 +49,7 @@ def test_envelope_problem_accepts_only_the_string_envelope():
 
 
 def test_catalog_is_complete_and_rules_exist():
-    assert len(BY_ID) == len(CHECKS) == 23
+    assert len(BY_ID) == len(CHECKS) == 29
     for check in CHECKS:
         assert check.rule in SPEC.rules, check.id
         assert source_of(check, SPEC)
