@@ -5,7 +5,7 @@ same OpenAPI document and all 19 resources. Schemathesis gets the kit's per-oper
 budget (the default profile's Schemathesis examples per operation), all phases, -w 1 and no
 example database; its request count comes from its VCR cassette, the kit's from its own counter.
 
-    /work/venv/bin/python benchmarks/bench_check.py [--profile default] [--seed 1] [-n N]
+    python benchmarks/bench_check.py [--profile default] [--seed 1] [-n N]
 """
 
 from __future__ import annotations
