@@ -50,7 +50,7 @@ def test_envelope_problem_accepts_only_the_string_envelope():
 
 
 def test_catalog_is_complete_and_rules_exist():
-    assert len(BY_ID) == len(CHECKS) == 23
+    assert len(BY_ID) == len(CHECKS)  # see test_check_core for the registry itself
     for check in CHECKS:
         assert check.rule in SPEC.rules, check.id
         assert source_of(check, SPEC)

@@ -9,6 +9,7 @@ and turn "the mode does not allow this" into a pytest skip.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import random
 import uuid
@@ -80,14 +81,14 @@ class Kit:
     def read(self, resource: Any, answer: Answer) -> Answer:
         return self.reader.read(resource, answer)
 
-    def list(self, resource: Any) -> tuple[list[dict], Answer]:
-        return self.records.list(resource)
+    def list(self, resource: Any) -> tuple[builtins.list[dict], Answer]:
+        return self.records.rows(resource)
 
     keys = staticmethod(keys)
     max_key = staticmethod(max_key)
     one = staticmethod(one)
 
-    def absent_key(self, rows: list[dict], resource: Any) -> str:
+    def absent_key(self, rows: builtins.list[dict], resource: Any) -> str:
         """A key with no record, far above the highest, within the document's key maximum."""
         return str(min(max_key(rows, resource) + 1_000_003, resource.max_id))
 
@@ -133,9 +134,9 @@ class Kit:
         self.records.remove(resource, key)
 
     @contextlib.contextmanager
-    def cleaning(self, resource: Any) -> Iterator[list]:
+    def cleaning(self, resource: Any) -> Iterator[builtins.list]:
         """A list to put the keys of records a check creates in; they are removed when it ends."""
-        created: list = []
+        created: builtins.list = []
         try:
             yield created
         finally:
@@ -143,7 +144,7 @@ class Kit:
                 self.remove(resource, key)
 
     @contextlib.contextmanager
-    def writable(self, resource: Any, n: int = 1) -> Iterator[list[str]]:
+    def writable(self, resource: Any, n: int = 1) -> Iterator[builtins.list[str]]:
         """Keys of n records the kit may PUT: its own (created, deleted afterwards), or, for a
         resource without POST, existing records snapshotted and restored exactly afterwards."""
         if not resource.allows("PUT"):
@@ -168,7 +169,7 @@ class Kit:
             with self.records.touching(resource, keys_):
                 yield keys_
 
-    def touching(self, resource: Any, keys_: list[str]):
+    def touching(self, resource: Any, keys_: builtins.list[str]):
         """Snapshot foreign records before the kit writes them; restore them exactly afterwards."""
         return self.records.touching(resource, keys_)
 

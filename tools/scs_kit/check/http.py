@@ -111,7 +111,7 @@ class BoundedBody:
 
     def stream(self, amt: int = 65536, decode_content: bool | None = None) -> Iterator[bytes]:
         size = 0
-        head = b""  # the first bytes, until a BOM can be told apart
+        head: bytes | None = b""  # the first bytes, until a BOM can be told apart
         for chunk in self._chunks():
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:

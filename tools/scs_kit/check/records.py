@@ -105,7 +105,7 @@ class Records:
         """GET by key, read leniently."""
         return self.reader.read(resource, self.send(Request("GET", resource.item_path(key))))
 
-    def list(self, resource: Any) -> tuple[list[dict], Answer]:
+    def rows(self, resource: Any) -> tuple[list[dict], Answer]:
         """The collection's records; PremiseBroken when it is not a JSON array of records."""
         ans = self.reader.read(resource, self.send(Request("GET", resource.collection)))
         rows = ans.json
@@ -121,7 +121,7 @@ class Records:
     def find_marker(self, resource: Any, marker: str) -> str | None:
         """The key of the one record carrying the marker (None for none or several)."""
         mf = self.marker_field(resource)
-        rows, _ = self.list(resource)
+        rows, _ = self.rows(resource)
         hits = [r for r in rows if mf and r.get(mf) == marker]
         return str(hits[0].get(resource.key)) if len(hits) == 1 else None
 
@@ -133,11 +133,11 @@ class Records:
         attributed by the marker or, if the implementation drops that field, as the only new key."""
         if not self.may_write():
             raise NotAllowed("mode read-only sends GET only")
-        before, _ = self.list(resource)
+        before, _ = self.rows(resource)
         entry = self.ledger.pending(resource.name, marker)
         posted = Posted(None, None, before=before)
         yield posted
-        posted.after, posted.after_answer = self.list(resource)
+        posted.after, posted.after_answer = self.rows(resource)
         posted.unsettled = self._claim(resource, entry, before, posted.after, posted.succeeded)
         posted.key = entry.key
         posted.by_marker = entry.by_marker
@@ -330,7 +330,7 @@ class Records:
                 continue
             try:
                 for attempt in range(passes + 1):
-                    rows, _ = self.list(resource)
+                    rows, _ = self.rows(resource)
                     back = sorted((str(row.get(resource.key)) for row in rows
                                    if str(row.get(mf, "")).startswith(prefix)), key=lambda k: (len(k), k))
                     if not back:

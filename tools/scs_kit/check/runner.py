@@ -219,9 +219,10 @@ def run_check(opts: CheckOptions) -> RunResults:
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
     results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.records.problems))
     results.duration_s = round(time.monotonic() - started, 2)
-    results.report_paths = _write_reports(results, opts.report_dir, spec)  # type: ignore[attr-defined]
+    paths = _write_reports(results, opts.report_dir, spec)
+    results.report_paths = paths  # type: ignore[attr-defined]
     if progress is not None:
-        progress.finish(results, results.report_paths)
+        progress.finish(results, paths)
     return results
 
 

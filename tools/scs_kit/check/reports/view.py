@@ -239,9 +239,9 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
         for family in families:
             mine = [c for c in checks if c.family == family and c.resource in (resource, None)]
             counts = {s: n for s in STATUSES if (n := sum(1 for c in mine if c.status == s))}
-            status = matrix.get(resource, {}).get(family)
-            target = next((c for c in mine if c.status == status), None) if status and status != "pass" else None
-            cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
+            worst = matrix.get(resource, {}).get(family)
+            target = next((c for c in mine if c.status == worst), None) if worst and worst != "pass" else None
+            cells.append(Cell(family, worst, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None))
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 
     summary = results.summary()
