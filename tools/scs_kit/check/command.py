@@ -29,8 +29,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
     parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--ledger", type=Path, metavar="PATH",
+                        help="the journal of what the kit created or changed, kept until everything is undone "
+                             "(default: in the report directory; see scs-kit cleanup)")
+    parser.add_argument("--force", action="store_true",
+                        help="start although an earlier run against this URL left an unfinished ledger")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+
+
+def ledger_default(args: argparse.Namespace) -> Path | None:
+    """The ledger is safety state, not a report: it goes to the report directory even with --no-reports."""
+    if not args.base_url:
+        return None
+    from .ledger import ledger_name
+    from .runner import normalise_url
+
+    return args.report_dir / ledger_name(normalise_url(args.base_url))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         resources=args.resources,
         progress=None if args.progress == "none" else args.progress,
         timeout=args.timeout,
+        ledger=args.ledger if args.ledger is not None else ledger_default(args),
+        force=args.force,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}
