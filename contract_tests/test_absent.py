@@ -4,16 +4,17 @@ of range) names no record the page could describe: how that is refused stays ope
 
 from __future__ import annotations
 
+from scs_kit.check.verdict import fail
+
 from ._kit import check, described
-from .tour import tour
 
 
 @check("ENVELOPE-GET-ABSENT")
-def test_get_absent(kit, resource):
-    t = tour(kit, resource)
+def test_get_absent(resource, tours):
+    t = tours.of(resource)
     for label, answer in (("a key far above every record", t.get_absent), ("a record the kit deleted", t.get_after_delete)):
         if answer is None:
             continue
         if answer.status != 200 or answer.json != []:
-            kit.fail(f"GET {answer.exchange.url} ({label}: a valid key without a record) answered {described(answer)} "
+            fail(f"GET {answer.exchange.url} ({label}: a valid key without a record) answered {described(answer)} "
                      "instead of 200 []; the page: データが空の時は [ ]", answer.exchange)

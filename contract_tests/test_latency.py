@@ -9,11 +9,11 @@ from ._kit import check
 
 
 @check("LATENCY-SLOW")
-def test_slow(kit, resource):
+def test_slow(kit, resource, verdict):
     rows, _ = kit.list(resource)  # at least these answers, also when LATENCY runs alone
     if rows:
         kit.get_item(resource, rows[0].get(resource.key))
     slow = sorted(kit.latency.slower_than(kit.slow, resource.name), key=lambda t: -t.seconds)
     if slow:
         worst = "; ".join(f"{t.request} {t.seconds:.2f} s" for t in slow[:3])
-        kit.warn(f"{len(slow)} answer(s) to {resource.name} took longer than {kit.slow:g} s (--slow), e.g. {worst}")
+        verdict.warn(f"{len(slow)} answer(s) to {resource.name} took longer than {kit.slow:g} s (--slow), e.g. {worst}")

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from scs_kit.check.context import keyint
+from scs_kit.check.verdict import broken, fail
 
 from ._kit import check, described
 from .query_model import QueryParameters, expected, query_fields, route
@@ -74,21 +75,21 @@ def ask(kit, resource, rows_box, top, desc, kid, tels, amp, order=None):
             break
         rows_box[0] = fresh  # another client wrote meanwhile: recompute and ask again
     else:
-        kit.broken("the collection kept changing while the kit compared query answers")
+        broken("the collection kept changing while the kit compared query answers")
     what = (f"TOP {top}, {'descending' if desc.lower() == 'true' else 'ascending'}, "
             f"{'every customer' if not kid else f'顧客ID {kid}'}, {'FROM Null' if tels is None else f'相手TEL in {tels}'}")
     if not ans.ok or not isinstance(ans.json, list):
-        kit.fail(f"GET {ans.exchange.url} ({what}) answered {described(ans)} instead of a JSON array", ans.exchange)
+        fail(f"GET {ans.exchange.url} ({what}) answered {described(ans)} instead of a JSON array", ans.exchange)
     got_ids, want_ids = _ids(resource, ans.json), _ids(resource, want)
     if got_ids != want_ids:
-        kit.fail(f"GET {ans.exchange.url} ({what}) answered records {got_ids}; expected {want_ids} from the full "
+        fail(f"GET {ans.exchange.url} ({what}) answered records {got_ids}; expected {want_ids} from the full "
                  f"collection of {len(rows_box[0])}", ans.exchange)
-    kit.fail(f"GET {ans.exchange.url} ({what}) answered the expected records {got_ids} but with other field values "
+    fail(f"GET {ans.exchange.url} ({what}) answered the expected records {got_ids} but with other field values "
              "than the full collection", ans.exchange)
 
 
 @check("QUERY-MATCHES-MODEL")
-def test_matches_model(kit, resource):
+def test_matches_model(kit, resource, verdict):
     _require_query(resource)
     rows, _ = kit.list(resource)
     box = [rows]
@@ -119,14 +120,14 @@ def test_matches_model(kit, resource):
     prop()
     if order.candidates and resource.key not in order.candidates:
         fields = sorted(order.candidates)
-        kit.warn(f"the query route orders records by {' / '.join(fields)}, not by the key {resource.key}: every answer "
+        verdict.warn(f"the query route orders records by {' / '.join(fields)}, not by the key {resource.key}: every answer "
                  f"is correctly filtered and cut, ordered consistently by that field (the page says 降順/昇順 without "
                  f"naming the field; ordering by the key is the kit's reading), e.g. GET {order.example.exchange.url}",
                  order.example.exchange)
 
 
 @check("QUERY-SPELLINGS")
-def test_spellings(kit, resource):
+def test_spellings(kit, resource, verdict):
     _require_query(resource)
     rows, _ = kit.list(resource)
     params = QueryParameters(kit.spec, resource)
@@ -142,14 +143,14 @@ def test_spellings(kit, resource):
                 for amp in (("&", "%26") if frm else ("&",)):
                     ans = kit.read(resource, kit.client.get(route(resource, 0, desc, kid, frm, amp)))
                     if not ans.ok or not isinstance(ans.json, list):
-                        kit.fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
+                        fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
                                  ans.exchange)
                     answers[(desc, amp)] = ans
             pairs = [((a, "&"), (b, "&")) for a, b in params.same_meaning()]
             for x, y in pairs:
                 ax, ay = answers[x], answers[y]
                 if ax.json != ay.json:
-                    kit.fail(f"GET {ax.exchange.url} and GET {ay.exchange.url} answered differently "
+                    fail(f"GET {ax.exchange.url} and GET {ay.exchange.url} answered differently "
                              f"({_ids(resource, ax.json)} vs {_ids(resource, ay.json)}); the page: "
                              "DESCENDING=True(true)/False(false)", ax.exchange, ay.exchange)
             # The page joins FROM's numbers with `&`; `%26` is the same character percent-encoded, which a
@@ -158,6 +159,6 @@ def test_spellings(kit, resource):
                 ax, ay = answers[(d, "&")], answers[(d, "%26")]
                 if ax.json != ay.json and not encoded_warned:
                     encoded_warned = True
-                    kit.warn(f"GET {ay.exchange.url} (FROM joined by %26) answered {_ids(resource, ay.json)}, GET "
+                    verdict.warn(f"GET {ay.exchange.url} (FROM joined by %26) answered {_ids(resource, ay.json)}, GET "
                              f"{ax.exchange.url} (joined by &) {_ids(resource, ax.json)}: %26 is not taken as the "
                              "separator", ax.exchange, ay.exchange)

@@ -1,20 +1,22 @@
 """ROBUSTNESS-NO-5XX: no request to a documented path and method is answered with a 5xx or a dropped
 connection. Writes answer the envelope "全てこの形", and a 5xx is the server's own fault by definition
-(RFC 9110 §15.6). Negative Schemathesis cases go to GET operations; the bad bodies and absent keys of
-`probes` go to every documented write. (An undocumented method answered 501 or 405 is not probed here.)"""
+(RFC 9110 §15.6). Negative Schemathesis cases go to GET operations; the malformed bodies and absent keys
+of `bad_requests` go to every documented write. (An undocumented method answered 501 or 405 is not
+probed here: that stays open.)"""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 
+from scs_kit.check.verdict import fail
+
 from ._kit import check
-from .probes import probes
-from .st_support import call, operation
+from .st_support import call
 
 
 @check("ROBUSTNESS-NO-5XX")
-def test_no_5xx(kit, resource):
+def test_no_5xx(kit, resource, st_schema, bad_requests):
     from schemathesis import GenerationMode
 
     errors = []  # (message, exchange)
@@ -25,7 +27,7 @@ def test_no_5xx(kit, resource):
 
     paths = [resource.item] + ([resource.query] if resource.query else [])  # the operations with parameters
     for path in paths:
-        op = operation(kit, path, "GET")
+        op = st_schema[path]["GET"]
 
         @settings(max_examples=kit.profile.negative_examples, database=None, deadline=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False)
@@ -40,11 +42,11 @@ def test_no_5xx(kit, resource):
         except Unsatisfiable:
             pass  # no way to violate this operation's schema
 
-    for probe in probes(kit, resource):
+    for probe in bad_requests.of(resource):
         if probe.answer is None:
             errors.append((f"{probe.label} got no answer ({probe.failure})", None))
         else:
             judge(probe.label, probe.answer.status, probe.answer.exchange)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        kit.fail(errors[0][0] + more, *[e[1] for e in errors[:3]])
+        fail(errors[0][0] + more, *[e[1] for e in errors[:3]])

@@ -108,7 +108,8 @@ FAULTS: tuple[Fault, ...] = (
     _f("put-rewrites-table", "CONCURRENCY-PUT", "CONCURRENCY", "CustomerAddress", wire.PutRewritesTable),
     # KEYS: the body key may be any number
     _f("refuses-numeric-string-key", "KEYS-BODY-KEY", "KEYS", "UserManagement", wire.RefusesNumericStringKey),
-    _f("refuses-json-number-key", "KEYS-BODY-KEY", "KEYS", "DataBackup", wire.RefusesJsonNumberKey, expect="warn"),
+    _f("refuses-json-number-key", "KEYS-BODY-KEY", "KEYS", "IncomingCall-Command", wire.RefusesJsonNumberKey,
+       expect="warn"),
     # LATENCY
     _f("slow-single-get", "LATENCY-SLOW", "LATENCY", "ContainmentLine", wire.SlowSingleGet, expect="warn", slow=0.1),
 )

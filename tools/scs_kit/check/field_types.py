@@ -13,10 +13,7 @@ import random
 import threading
 from typing import Any
 
-
-def documented(resource: Any, name: str) -> bool:
-    spec_field = resource.field(name) if resource is not None else None
-    return spec_field is not None and spec_field.evidence == "documented"
+from .verdict import documented
 
 KINDS = ("boolean", "integer", "number")
 
@@ -68,6 +65,24 @@ class FieldTypes:
                 continue
             out[name] = convert(value, kind, rng)
         return out
+
+
+def as_text(resource: Any, body: dict) -> dict:
+    """The body in the document's form: the key and the values of fields the page does not document as
+    strings ("True"/"False" for booleans), nulls left out (a value the implementation does not store)."""
+    out = {}
+    for name, value in body.items():
+        if name != resource.key and documented(resource, name):
+            out[name] = value
+        elif value is None:
+            continue
+        elif isinstance(value, bool):
+            out[name] = "True" if value else "False"
+        elif isinstance(value, (int, float)):
+            out[name] = str(value)
+        else:
+            out[name] = value
+    return out
 
 
 def convert(text: str, kind: str, rng: random.Random) -> Any:
