@@ -21,6 +21,7 @@ from scs_kit.check.context import Kit
 from scs_kit.check.http import NoAnswer, Unreachable
 from scs_kit.check.reading import keyint, one
 from scs_kit.check.transport import Answer
+from scs_kit.check.verdict import documented
 
 # Bodies no implementation can read as a record: a success answer to any of them is untrue.
 NOT_RECORDS = (b"", b"{", b"[]", b"null", b'"text"', b"\x00\xff\xfe", b"[" * 64, "{\"壊れた\": ".encode(),
@@ -157,6 +158,11 @@ def _put_cases(kit: Kit, resource: Any, key: str, out: list[Probe], own: bool) -
                 probe.lie = "answered success to a body that cannot be a record"
             elif mf and mf in (before or {}) and (now or {}).get(mf) == before.get(mf) != body.get(mf):
                 probe.lie = f"answered success, but the record still shows {mf} {before.get(mf)!r}: nothing changed"
+            else:  # the record holds what was sent, in every documented field sent as a plain value
+                wrong = [f for f, v in body.items() if f != resource.key and documented(resource, f)
+                         and isinstance(v, str) and (now or {}).get(f) != v]
+                if wrong:
+                    probe.lie = f"answered success, but the record does not hold the documented field(s) {wrong} sent"
         elif probe.answer.refused and now != before:
             changed = sorted(f for f in set(now or {}) | set(before or {}) if (now or {}).get(f) != (before or {}).get(f))
             probe.lie = f"was refused, but the record changed in {changed}"
