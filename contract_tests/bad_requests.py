@@ -92,7 +92,7 @@ def _posts(kit: Kit, resource: Any, out: list[Probe]) -> None:
         marker = body.get(mf) if body and mf else None
         holder: dict = {}
 
-        def send(body=body, raw=raw, marker=marker):
+        def send(body=body, raw=raw, marker=marker, holder=holder):
             posted = kit.records.post(resource, body, raw=raw, marker=marker, note="registered by a bad POST")
             holder["posted"] = posted
             return posted.answer
