@@ -19,6 +19,7 @@ COMMANDS = {
     "serve": ("scs_kit.server.command", "run the reference implementation of the service"),
     "check": ("scs_kit.check.command", "check an implementation against the vendor's document"),
     "report": ("scs_kit.check.report_command", "render reports from a results file"),
+    "cleanup": ("scs_kit.check.cleanup_command", "undo what an interrupted check left on an implementation"),
     "docs": ("scs_kit.docs.command", "build the offline documentation site"),
     "proxy": ("scs_kit.traffic.command", "forward traffic to the service and judge it passively"),
 }
@@ -36,12 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scs-kit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
-            continue  # a command not built yet
+        mod = importlib.import_module(module)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         mod.configure(command_parser)
         command_parser.set_defaults(_run=mod.run, _parser=command_parser)

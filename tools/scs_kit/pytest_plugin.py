@@ -48,6 +48,7 @@ SETTINGS = (
     Setting("only", "comma-separated check families"),
     Setting("resources", "comma-separated resource names"),
     Setting("timeout", "per-request timeout in seconds", 10.0, type=float),
+    Setting("slow", "answers slower than this (seconds) warn", 2.0, type=float),
     Setting("spec", "the OpenAPI document to check against (default: the kit's own)"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}

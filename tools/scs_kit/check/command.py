@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PROFILES = ("quick", "default", "thorough")
-MODES = ("full", "live", "read-only")
+from .catalog import MODES, PROFILES
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -17,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL",
                         help="the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService "
                              "(default: start the reference server in-process and check it)")
-    parser.add_argument("--profile", choices=PROFILES, default="default", help="example budgets (default: default)")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="default", help="example budgets (default: default)")
     parser.add_argument("--seed", type=int, help="seed for generated data (default: random, recorded in the results)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     parser.add_argument("--mode", choices=MODES, default="full",
@@ -27,9 +26,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="where results.json, junit.xml, report.html and report.md go (default: reports/)")
     parser.add_argument("--no-reports", action="store_true", help="write no report files")
     parser.add_argument("--only", type=_csv, metavar="FAMILY,...",
-                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
+                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS, "
+                             "CONCURRENCY, LATENCY")
     parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="per-request timeout; a request without a complete answer by then is an error (default: 10)")
+    parser.add_argument("--slow", type=float, default=2.0, metavar="S",
+                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
+    parser.add_argument("--ledger", type=Path, metavar="PATH",
+                        help="the journal of what the kit created or changed, kept until everything is undone "
+                             "(default: in the report directory; see scs-kit cleanup)")
+    parser.add_argument("--force", action="store_true",
+                        help="start although an earlier run against this URL left an unfinished ledger")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
     parser.add_argument("--traffic", type=Path, metavar="FILE.har",
@@ -58,6 +66,16 @@ def _report_formats(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"unknown report format {', '.join(unknown) or repr(value)} "
                                          f"(choose from {','.join(FORMATS)})")
     return names
+
+
+def ledger_default(args: argparse.Namespace) -> Path | None:
+    """The ledger is safety state, not a report: it goes to the report directory even with --no-reports."""
+    if not args.base_url:
+        return None
+    from .ledger import ledger_name
+    from .runner import normalise_url
+
+    return args.report_dir / ledger_name(normalise_url(args.base_url))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
         report_formats=args.report_formats,
         baseline=args.baseline,
         baseline_update=args.baseline_update,
+        slow=args.slow,
+        ledger=args.ledger if args.ledger is not None else ledger_default(args),
+        force=args.force,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from .. import shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
-from .catalog import CHECKS, PROFILES
+from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
-from .context import MODES, Kit
-from .http import Client, Unreachable
+from .context import Kit
+from .http import Client, NoAnswer, Unreachable
+from .ledger import Ledger, ledger_name
 from .results import FAMILIES, RunResults
 
 
@@ -46,6 +48,9 @@ class CheckOptions:
     report_formats: tuple[str, ...] | None = None  # out of reports.FORMATS (default: all)
     baseline: Path | None = None  # known deviations (check.baseline)
     baseline_update: bool = False  # write the run's findings to `baseline` first
+    slow: float = 2.0  # seconds: slower answers warn (LATENCY-SLOW)
+    ledger: Path | None = None  # the journal of what to undo (default: in report_dir, one per target)
+    force: bool = False  # start although an unfinished ledger for this target is there
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
@@ -88,6 +93,8 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
         names = [n for n in names if n in chosen]
     if opts.timeout is not None and not (0 < opts.timeout <= MAX_TIMEOUT):  # also NaN and inf
         raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    if not (0 < opts.slow <= MAX_TIMEOUT):  # also NaN and inf
+        raise KitError(f"--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return families, names
 
 
@@ -121,11 +128,10 @@ def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
             if answer.is_json:
                 return
     except Unreachable as exc:
-        text = str(exc)
-        reason = text.split(": ", 1)[-1]
-        if "no answer within" in text:
+        reason = client.last_failure or exc.failure.value
+        if exc.failure is NoAnswer.TIMEOUT:
             raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
-        if any(word in reason for word in ("refused", "not found", "unreachable", "resolve")):
+        if exc.failure in (NoAnswer.REFUSED, NoAnswer.NAME, NoAnswer.UNREACHABLE):
             raise KitError(f"cannot reach {base_url}: {reason}") from None
         raise KitError(f"no usable answer from {base_url}: {reason}") from None
     finally:
@@ -158,6 +164,38 @@ def _prepare_report_dir(report_dir) -> None:
         raise KitError(f"{path}: the report directory is not writable")
 
 
+def ledger_path(opts: CheckOptions, base_url: str) -> Path | None:
+    """Where the run's ledger goes: --ledger, else the report directory (None: memory only)."""
+    if opts.ledger is not None:
+        return Path(opts.ledger)
+    return Path(opts.report_dir) / ledger_name(base_url) if opts.report_dir is not None else None
+
+
+def _claim_ledger(path: Path | None, base_url: str, force: bool) -> str | None:
+    """KitError if an unfinished ledger for this target is at `path` (with --force it is moved aside;
+    the note says where)."""
+    if path is None or not path.exists():
+        return None
+    if path.is_dir():
+        raise KitError(f"{path}: --ledger is a directory")
+    try:
+        earlier = Ledger.load(path).base_url
+    except KitError:
+        earlier = None
+    if not force:
+        if earlier is None:
+            raise KitError(f"{path}: not a scs-kit ledger; remove it or choose another --ledger (or --force)")
+        raise KitError(f"{path}: an earlier run against {earlier} did not finish undoing its changes; run "
+                       f"`scs-kit cleanup --base-url {shell.quote(earlier)} --ledger {shell.quote(str(path))}` first "
+                       "(or pass --force to start anyway)")
+    aside = path.with_name(f"{path.name}.abandoned-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        raise KitError(f"{path}: cannot move the unfinished ledger aside ({exc.strerror or exc})") from None
+    return f"--force: the unfinished ledger of an earlier run was moved to {aside}; run scs-kit cleanup with it"
+
+
 def _write_reports(results, report_dir, spec, formats=None) -> dict:
     from .reports import write_reports
 
@@ -180,11 +218,20 @@ def run_check(opts: CheckOptions) -> RunResults:
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
+    # the reference server runs in memory and is gone with the run: nothing to journal there
+    journal = ledger_path(opts, base_url) if target == "external" and opts.mode != "read-only" else None
+    run_notes = []
     kit = None
     old_term = None
     try:
+        note = _claim_ledger(journal, base_url, opts.force)
+        if note:
+            run_notes.append(note)
         preflight(base_url, spec, names, opts.timeout)
-        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec)
+        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec,
+                  slow=opts.slow)
+        if journal is not None:
+            kit.records.journal(journal, base_url)
         progress = _progress(opts.progress)
         collector = Collector(kit, progress, replay_base_url=opts.base_url and base_url)
         atexit.register(kit.cleanup)
@@ -212,9 +259,14 @@ def run_check(opts: CheckOptions) -> RunResults:
             signal.signal(signal.SIGTERM, old_term)
         if server is not None:
             server.stop()
-    results.created_records = kit.ledger.created_records()
-    results.warnings.extend(kit.ledger.problems)
-    results.warnings.extend(kit.ledger.notes)
+    results.created_records = kit.records.created_records()
+    results.warnings.extend(run_notes)
+    results.warnings.extend(kit.records.problems)
+    results.warnings.extend(kit.records.notes)
+    results.warnings.extend(kit.notes)
+    if journal is not None and journal.exists():
+        results.warnings.append(f"the ledger {journal} lists what the kit could not undo; fix the cause and run "
+                                f"`scs-kit cleanup --base-url {shell.quote(base_url)} --ledger {shell.quote(str(journal))}`")
     if kit.type_notes:
         results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
                                 "(compared as strings, null as absent; the document infers strings): "
@@ -223,20 +275,19 @@ def run_check(opts: CheckOptions) -> RunResults:
         results.warnings.append(f"{kit.client.adapter.bom_answers} answers began with a UTF-8 byte order mark, which "
                                 "JSON senders must not add (RFC 8259); the kit read past it")
     results.requests_sent = kit.client.sent
+    results.latency = kit.latency.summary()
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
     if opts.baseline is not None:  # known deviations pass as "known" before the verdict is drawn
         from . import baseline
 
         results.baseline = baseline.apply(results, opts.baseline, update=opts.baseline_update)
-    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
+    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.records.problems))
     results.duration_s = round(time.monotonic() - started, 2)
-    results.report_paths = _write_reports(results, opts.report_dir, spec, opts.report_formats)  # type: ignore[attr-defined]
+    paths = _write_reports(results, opts.report_dir, spec, opts.report_formats)
+    results.report_paths = paths  # type: ignore[attr-defined]
     if progress is not None:
-        try:
-            progress.finish(results, results.report_paths)
-        except TypeError:
-            progress.finish(results)
+        progress.finish(results, paths)
     return results
 
 
@@ -246,7 +297,7 @@ def _verdict(results: RunResults, strict: bool, problems: bool) -> tuple[int, st
         return EXIT_FINDINGS, "fail"
     if "error" in statuses or problems:
         return EXIT_USAGE, "error"
-    if strict and "warn" in statuses:
+    if strict and ("warn" in statuses or results.warnings):  # run-level notes are warnings too
         return EXIT_FINDINGS, "fail"
     return EXIT_OK, "pass"
 

@@ -121,6 +121,13 @@ def render_markdown(view: ReportView) -> str:
         out += [f"| {inline(c.resource)} | {inline(c.key)} | {'yes' if c.deleted else '**no**'} | {inline(c.note)} |" for c in r.created_records]
     else:
         out.append("None.")
+    out += ["", "## Answer times", ""]
+    if r.latency:
+        out += ["| Operation | Answers | p50 (s) | p95 (s) | max (s) |", "|---|---|---|---|---|"]
+        out += [f"| {inline(op)} | {t['n']:g} | {t['p50']:.3f} | {t['p95']:.3f} | {t['max']:.3f} |"
+                for op, t in r.latency.items()]
+    else:
+        out.append("None recorded.")
     out += ["", "## Run warnings", ""]
     out += [f"- {inline(w)}" for w in r.warnings] or ["None."]
     return "\n".join(out) + "\n"

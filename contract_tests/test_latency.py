@@ -1,0 +1,19 @@
+"""LATENCY-SLOW (SHOULD): every answer arrives within `--slow` seconds (default 2). The page names no
+time; a client that pops up the caller's record on an incoming call needs its answer while the phone
+rings. Every answer of the run is timed (the report shows p50 / p95 / max per operation); these checks
+run last and judge the answers to their resource."""
+
+from __future__ import annotations
+
+from ._kit import check
+
+
+@check("LATENCY-SLOW")
+def test_slow(kit, resource, verdict):
+    rows, _ = kit.list(resource)  # at least these answers, also when LATENCY runs alone
+    if rows:
+        kit.get_item(resource, rows[0].get(resource.key))
+    slow = sorted(kit.latency.slower_than(kit.slow, resource.name), key=lambda t: -t.seconds)
+    if slow:
+        worst = "; ".join(f"{t.request} {t.seconds:.2f} s" for t in slow[:3])
+        verdict.warn(f"{len(slow)} answer(s) to {resource.name} took longer than {kit.slow:g} s (--slow), e.g. {worst}")
