@@ -12,6 +12,9 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -19,44 +22,54 @@ from jsonschema import Draft202012Validator
 
 from .. import spec as spec_module
 from ..spec import Spec
+from .guard import Access, Chaos
+from .responses import (
+    MSG_BAD_CHAR,
+    MSG_BAD_HOST,
+    MSG_BAD_KEY,
+    MSG_BAD_PARAM,
+    MSG_BUSY,
+    MSG_DISK_FULL,
+    MSG_FOREIGN_ORIGIN,
+    MSG_INJECTED,
+    MSG_INTERNAL,
+    MSG_INVALID,
+    MSG_KEYS_EXHAUSTED,
+    MSG_METHOD,
+    MSG_NO_RECORD,
+    MSG_NO_URI,
+    MSG_NOT_JSON,
+    MSG_NOT_OBJECT,
+    MSG_NOT_UTF8,
+    MSG_STORAGE_ERROR,
+    MSG_STORAGE_LOST,
+    MSG_TOO_LARGE,
+    HTTPError,
+    Style,
+    dumps,
+    envelope,
+)
 from .routes import Route, build_routes
-from .service import KeySpaceExhausted, Service
+from .service import KeySpaceExhausted, Service, StorageFault, storage_fault
 from .static import StaticSite
+
+__all__ = ["BODY_LIMIT", "App", "HTTPError", "create_app", "dumps", "envelope", "parse_body", "parse_int"]
 
 log = logging.getLogger("scs_kit.server")
 
 BODY_LIMIT = 1024 * 1024  # 1 MiB; larger bodies get 413
-JSON_TYPE = b"application/json; charset=utf-8"
+RETRY_AFTER = 1  # seconds, for 503 answers (busy database, injected failures)
+LOG_EVERY = 60.0  # seconds between two log lines about the same storage fault
+WORKERS = 4  # threads that run database work, so a slow statement never blocks the event loop
 _DIGITS = re.compile(r"[0-9]+")
-
-MSG_NO_RECORD = "該当するレコードがありません。"
-MSG_NO_URI = "指定されたURIはありません。"
-MSG_BAD_KEY = "キーの値が不正です ({min}〜{max} の整数を指定してください)。"
-MSG_METHOD = "このURIでは {method} メソッドは使用できません。"
-MSG_TOO_LARGE = "リクエストデータが大きすぎます (上限 1 MiB)。"
-MSG_NOT_UTF8 = "リクエストデータが UTF-8 ではありません。"
-MSG_NOT_JSON = "リクエストデータが JSON 形式ではありません。"
-MSG_NOT_OBJECT = "リクエストデータは JSON オブジェクト ({ … }) で指定してください。"
-MSG_BAD_CHAR = "リクエストデータに使用できない文字が含まれています。"
-MSG_INVALID = "リクエストデータが不正です。"
-MSG_BAD_PARAM = "パラメータ {name} の値が不正です。"
-MSG_KEYS_EXHAUSTED = "キーの上限に達したため新規登録できません。"
-MSG_INTERNAL = "サーバー内部エラーが発生しました。"
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
-class HTTPError(Exception):
-    def __init__(self, status: int, msg: str, headers: list | None = None):
-        self.status, self.msg, self.headers = status, msg, headers or []
-
-
-def dumps(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def envelope(ok: bool, msg: str) -> bytes:
-    return dumps({"result": "True" if ok else "False", "msg": msg})
-
-
+def is_number(value) -> bool:
+    """A JSON number or a string holding one: the page says any number may be sent as the key."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value) is not None)
 
 
 def _reject_constant(name):
@@ -109,15 +122,21 @@ def parse_int(text: str, lo: int, hi: int) -> int | None:
 class App:
     """The ASGI application; see create_app()."""
 
-    def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False):
+    def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False,
+                 *, style: str = "rest", access: Access | None = None, chaos: Chaos | None = None):
         self.spec = spec
-        self.ok_body = dumps(spec.success)  # {"result": "True", "msg": "正常終了"}, from the document
+        self.style = Style(style)
+        self.ok_body = self.style.dumps(spec.success)  # {"result": "True", "msg": "正常終了"}, from the document
         self.service = service
         self.owns_service = owns_service
         self.routes = build_routes(spec)
         self.base = [s for s in spec.base_path.split("/") if s]
         self.static = StaticSite(docs_dir) if docs_dir else None
+        self.access = access or Access()
+        self.chaos = chaos or Chaos()
         self._param_validators: dict[str, Draft202012Validator] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._logged: dict[str, float] = {}
 
     # -- ASGI -----------------------------------------------------------------------------
     async def __call__(self, scope, receive, send):
@@ -126,26 +145,75 @@ class App:
             return
         if scope["type"] != "http":
             return
-        headers = dict((k.lower(), v) for k, v in scope["headers"])
+        headers = {k.lower(): v for k, v in scope["headers"]}
         method = scope["method"]
+        cors: list[tuple[bytes, bytes]] = []
         try:
+            host = headers.get(b"host")
+            if not self.access.host_ok(host):
+                raise HTTPError(421, MSG_BAD_HOST)
+            origin = self.access.cross_origin(headers.get(b"origin"), host)
+            if origin is not None:
+                allowed = self.access.allowed_origin(origin)
+                if allowed is None:  # another site's page: neither read nor write
+                    raise HTTPError(403, MSG_FOREIGN_ORIGIN)
+                cors = [(b"access-control-allow-origin", allowed), (b"vary", b"Origin")]
             body = await self._read_body(headers, receive)
-            status, out_headers, payload = self.handle(method, scope.get("raw_path") or scope["path"].encode(), headers, body)
+            if self.chaos.active:
+                await self._chaos(scope)
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            status, out_headers, payload = await self._run(method, raw_path, headers, body)
         except HTTPError as exc:
             # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
-            status, out_headers, payload = exc.status, exc.headers, envelope(False, exc.msg)
-        except Exception:  # noqa: BLE001 - the only 5xx; never expected
+            status, out_headers, payload = self.style.failure(exc)
+        except Exception:
             log.exception("unexpected error on %s %s", method, scope.get("path"))
-            status, out_headers, payload = 500, [], envelope(False, MSG_INTERNAL)
-        out = [
-            (b"content-length", str(len(payload)).encode()),
-            (b"access-control-allow-origin", b"*"),
-            *out_headers,
-        ]
-        if not any(k == b"content-type" for k, _ in out_headers) and payload:
-            out.append((b"content-type", JSON_TYPE))
+            status, out_headers, payload = self.style.failure(HTTPError(500, MSG_INTERNAL))
+        out = [(b"content-length", str(len(payload)).encode()), *cors, *out_headers]
+        if payload and not any(k == b"content-type" for k, _ in out_headers):
+            out.append((b"content-type", self.style.json_type))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
+
+    async def _run(self, method: str, raw_path: bytes, headers: dict, body: bytes):
+        """handle() on a worker thread: the event loop keeps serving while SQLite works or waits."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="scs-db")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._handle_storage, method, raw_path, headers, body)
+
+    def _handle_storage(self, method: str, raw_path: bytes, headers: dict, body: bytes):
+        """handle() with storage faults turned into one-line answers (and at most one log line a minute)."""
+        try:
+            self.service.check_storage()
+            return self.handle(method, raw_path, headers, body)
+        except sqlite3.Error as exc:
+            fault = storage_fault(exc)
+        except StorageFault as exc:
+            fault = exc
+        self._log_fault(fault)
+        if fault.kind == "busy":
+            raise HTTPError(503, MSG_BUSY.format(seconds=RETRY_AFTER), [(b"retry-after", str(RETRY_AFTER).encode())])
+        if fault.kind == "full":
+            raise HTTPError(507, MSG_DISK_FULL)
+        raise HTTPError(503 if fault.kind == "lost" else 500, MSG_STORAGE_LOST if fault.kind == "lost" else MSG_STORAGE_ERROR)
+
+    def _log_fault(self, fault: StorageFault) -> None:
+        now = time.monotonic()
+        last = self._logged.get(fault.kind)
+        if last is None or now - last >= LOG_EVERY:
+            self._logged[fault.kind] = now
+            log.error("storage: %s (%s)%s", fault.kind, " ".join(str(fault).split()),
+                      "" if last is None else f"; repeated within the last {LOG_EVERY:.0f} s")
+
+    async def _chaos(self, scope) -> None:
+        if not scope["path"].startswith("/" + "/".join(self.base)):
+            return  # the docs site is never delayed or failed
+        wait, fail = self.chaos.next()
+        if wait:
+            await asyncio.sleep(wait)
+        if fail:
+            raise HTTPError(503, MSG_INJECTED.format(seconds=RETRY_AFTER), [(b"retry-after", str(RETRY_AFTER).encode())])
 
     async def _lifespan(self, receive, send):
         while True:
@@ -156,10 +224,17 @@ class App:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.owns_service:
-                    self.service.close()
+                self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def close(self) -> None:
+        """Stop the worker threads; close the service when this app created it."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self.owns_service:
+            self.service.close()
 
     async def _read_body(self, headers: dict, receive) -> bytes:
         """Read (and so discard, for methods that ignore it) the whole body, up to the limit."""
@@ -215,7 +290,7 @@ class App:
         name = route.resource.name
         if kind == "collection":
             if method == "GET":
-                return 200, [], dumps(self.service.list(name))
+                return 200, [], self.style.dumps(self.service.list(name))
             record = self._body(route, kind, method, body)
             try:
                 self.service.create(name, record)
@@ -223,14 +298,14 @@ class App:
                 raise HTTPError(409, MSG_KEYS_EXHAUSTED) from None
             return 200, [], self.ok_body
         if kind == "query":
-            return 200, [], dumps(self._query(route, rest))
+            return 200, [], self.style.dumps(self._query(route, rest))
 
         key = parse_int(rest[0], route.key_min, route.key_max)
         if key is None:
             raise HTTPError(404, MSG_BAD_KEY.format(min=route.key_min, max=route.key_max))
         if method == "GET":
             record = self.service.get(name, key)
-            return 200, [], dumps([record] if record else [])
+            return 200, [], self.style.dumps([record] if record else [])
         if method == "PUT":
             record = self._body(route, kind, method, body)
             record[route.resource.key] = str(key)  # the URI key wins
@@ -252,9 +327,16 @@ class App:
     def _body(self, route: Route, kind: str, method: str, raw: bytes) -> dict:
         """Parse and validate a write body; keep only the schema's fields (as WCF DataContract does)."""
         body = parse_body(raw)
+        key = route.resource.key
+        checked = body
+        if key in body and is_number(body[key]):
+            # Any number is accepted and ignored (POST: a new key, PUT: the URI's); the Service still
+            # sees what was sent, as a string, so a faulty subclass can honour it.
+            body[key] = str(body[key]).strip()
+            checked = {**body, key: "0"}
         validator = route.validators.get((kind, method))
         if validator is not None:
-            problem = schema_message(validator, body)
+            problem = schema_message(validator, checked)
             if problem:
                 raise HTTPError(400, problem)
         return {f.name: body.get(f.name, "") for f in route.resource.fields}
@@ -283,9 +365,12 @@ class App:
         )
 
 
-def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=None, docs_dir=None) -> App:
+def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=None, docs_dir=None,
+               style: str = "rest", access: Access | None = None, chaos: Chaos | None = None) -> App:
     """The ASGI app. `fixtures`: a {resource: [records]} dict or a JSON file path; `demo`: load the
-    demo data set into an empty database; `service`: use this Service (e.g. a faulty subclass)."""
+    demo data set into an empty database; `service`: use this Service (e.g. a faulty subclass);
+    `style`: "rest" or "wcf" (see responses.py); `access`: the Host/Origin policy; `chaos`: delays
+    and injected failures."""
     spec = spec or spec_module.load()
     owns = service is None
     service = service if service is not None else Service(spec, db=db)
@@ -297,4 +382,4 @@ def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=N
         from .fixtures import load_fixtures
 
         load_fixtures(service, fixtures)
-    return App(spec, service, docs_dir=docs_dir, owns_service=owns)
+    return App(spec, service, docs_dir=docs_dir, owns_service=owns, style=style, access=access, chaos=chaos)

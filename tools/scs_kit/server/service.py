@@ -8,14 +8,18 @@ implementation. Records are dicts of strings in the order of the record schema, 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from typing import Iterable
+import time
+from collections.abc import Iterable
+from pathlib import Path
 
 from ..errors import KitError
 from ..spec import Spec
 
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 1000
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS records (
@@ -40,8 +44,54 @@ class KeySpaceExhausted(Exception):
     """The highest key is already 2147483647: POST has no key left to assign."""
 
 
+class StorageFault(Exception):
+    """A storage problem the HTTP layer answers in one line: kind is "busy", "full", "lost" or "error"."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(detail)
+        self.kind = kind
+
+
+def storage_fault(exc: sqlite3.Error) -> StorageFault:
+    """Classify an SQLite error by its result code (or, for errors without one, its text)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text or "busy" in text:
+        return StorageFault("busy", str(exc))
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in text or "disk full" in text:
+        return StorageFault("full", str(exc))
+    return StorageFault("error", str(exc))
+
+
+def _check_foreign(db: str) -> None:
+    """Refuse, without changing it, an existing file that is not this server's database."""
+    path = Path(db)
+    if db == ":memory:" or db.startswith("file:") or not path.exists():
+        return
+    if not path.is_file():
+        raise KitError(f"{db}: not a regular file")
+    if path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")}
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise KitError(f"{db}: not a database of this server ({exc}); left unchanged") from None
+    if tables - {"records"} or version not in (0, SCHEMA_VERSION) or (version == 0 and tables):
+        raise KitError(
+            f"{db}: not a database of this server (tables: {', '.join(sorted(tables)) or 'none'}, "
+            f"user_version {version}, expected table records and user_version {SCHEMA_VERSION}); left unchanged"
+        )
+
+
 def open_database(db: str) -> sqlite3.Connection:
     """Open (creating if needed) the store; any problem is a one-line KitError."""
+    _check_foreign(db)
     try:
         conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
         if db != ":memory:":
@@ -49,7 +99,8 @@ def open_database(db: str) -> sqlite3.Connection:
             # never loses an acknowledged write; only an OS crash could lose the last commits.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=5000")
+            # Another writer holding the lock longer than this is answered 503 + Retry-After.
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute(_DDL)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
@@ -71,6 +122,21 @@ class Service:
         self._conn = open_database(db)
         self._lock = threading.Lock()  # one writer/reader at a time on the shared connection
         self._fields = {r.name: [f.name for f in r.fields if f.name != r.key] for r in spec.resources}
+        self._identity = _identity(db)
+        self._checked = time.monotonic()
+        self._lost: StorageFault | None = None
+
+    def check_storage(self, interval: float = 1.0) -> None:
+        """Raise StorageFault("lost") once the database file is gone or replaced (checked at most
+        every `interval` seconds): SQLite would go on writing into the unlinked file and lose it all."""
+        if self._lost is not None:
+            raise self._lost
+        if self._identity is None or time.monotonic() - self._checked < interval:
+            return
+        self._checked = time.monotonic()
+        if _identity(self.db) != self._identity:
+            self._lost = StorageFault("lost", f"{self.db}: the database file was removed or replaced while the server ran")
+            raise self._lost
 
     # -- helpers --------------------------------------------------------------------------
     def _record(self, resource_name: str, key: int, body: str) -> dict:
@@ -159,6 +225,17 @@ class Service:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _identity(db: str) -> tuple[int, int] | None:
+    """(device, inode) of a file database, None for :memory: or a missing file."""
+    if db == ":memory:" or db.startswith("file:"):
+        return None
+    try:
+        st = os.stat(db)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def query_fields(resource) -> tuple[str | None, str | None]:
