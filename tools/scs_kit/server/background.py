@@ -53,13 +53,13 @@ def uvicorn_config(app, limits: Limits | None = None, **kwargs) -> uvicorn.Confi
 class RunningServer:
     """A server running in its own thread and event loop; stop() or use as a context manager."""
 
-    def __init__(self, app, sock: socket.socket, base_path: str):
+    def __init__(self, app, sock: socket.socket, base_path: str, limits: Limits | None = None):
         self.app = app
         self.host, self.port = sock.getsockname()[:2]
         self.origin = f"http://{self.host}:{self.port}"
         self.base_url = self.origin + base_path
         self._sock = sock
-        self._server = uvicorn.Server(uvicorn_config(app))
+        self._server = uvicorn.Server(uvicorn_config(app, limits))
         self._server.install_signal_handlers = lambda: None  # not the main thread
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"scs-server-{self.port}", daemon=True)
@@ -107,8 +107,10 @@ class RunningServer:
         return f"<RunningServer {self.base_url}>"
 
 
-def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, **create_app_kwargs) -> RunningServer:
-    """Start the reference server (or `app`) in a background thread; returns once it accepts connections."""
+def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, limits: Limits | None = None,
+                 **create_app_kwargs) -> RunningServer:
+    """Start the reference server (or `app`) in a background thread; returns once it accepts connections.
+    `limits`: the HTTP protocol's limits (protocol.Limits), default ones if None."""
     from .. import spec as spec_module
     from .app import create_app
 
@@ -119,4 +121,4 @@ def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, **create_a
         app = create_app(**create_app_kwargs)
     base_path = app.spec.base_path if hasattr(app, "spec") else spec_module.load(None).base_path
     sock = bind_socket(host, port)
-    return RunningServer(app, sock, base_path).start()
+    return RunningServer(app, sock, base_path, limits).start()

@@ -11,8 +11,9 @@ after every answer however many pipelined requests are already queued. This subc
   that sends nothing is closed after `header_timeout` too;
 - at most `max_connections` connections: a new one beyond the cap first evicts the connection that
   has waited longest without a request in progress, else it is refused with 503;
-- at most `max_pipeline` requests queued per connection: reading pauses at the cap and resumes as
-  answers go out; a single read holding more stops parsing, the queue is answered, then closed.
+- at most `max_pipeline` requests queued per connection (plus what one 4 KiB slice holds): parsing
+  stops at the cap, the rest of the read waits unparsed, and reading from the socket pauses until
+  answers have gone out (TCP flow control then holds the client).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 import httptools
+from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 
@@ -33,6 +35,9 @@ class Limits:
     body_timeout: float = 30.0
     max_connections: int = 512
     max_pipeline: int = 32
+
+
+_SLICE = 4 * 1024  # bytes parsed at a time, so a full pipeline queue can stop the parser in time
 
 
 class _Refuse(Exception):
@@ -54,13 +59,25 @@ def _max_connections(wanted: int) -> int:
     return max(8, min(wanted, soft - 64))
 
 
+class _Flow(FlowControl):
+    """uvicorn resumes reading whenever the app waits for a body; not while requests wait unparsed."""
+
+    def __init__(self, transport, protocol: GuardedProtocol):
+        super().__init__(transport)
+        self._protocol = protocol
+
+    def resume_reading(self) -> None:
+        if not self._protocol._backlog:
+            super().resume_reading()
+
+
 class GuardedProtocol(HttpToolsProtocol):
     """See the module docstring; `limits` is set on a subclass by `guarded_protocol()`."""
 
     limits = Limits()
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
-        self._overflow = False
+        self._backlog = b""
         self._began = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_for = ""  # "headers" or "body"
@@ -76,6 +93,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self._refuse(503, "Too many connections.")
             return
         super().connection_made(transport)
+        self.flow = _Flow(transport, self)
         self._arm("headers")
 
     def _evict_one(self) -> bool:
@@ -109,7 +127,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _timed_out(self) -> None:
         self._timer = None
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._backlog:
             return
         if self.cycle is not None and not self.cycle.response_complete and self._timer_for == "headers":
             self.transport.close()  # an answer is being written: no room for a 408 on this connection
@@ -119,37 +137,52 @@ class GuardedProtocol(HttpToolsProtocol):
     # -- parsing ------------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
-        self._began = False
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserCallbackError as exc:
-            cause = exc.__context__
-            if isinstance(cause, _Refuse):
-                self._refuse(cause.status, cause.text)
-            elif isinstance(cause, _PipelineFull):  # parsing stopped: answer the queue, then close
-                self._close_after_queue()
-            else:
-                self.send_400_response("Invalid HTTP request received.")
+        if self._backlog:  # reading was paused; keep the order
+            self._backlog += data
+            self.flow.pause_reading()
             return
-        except httptools.HttpParserError:
-            self.send_400_response("Invalid HTTP request received.")
-            return
-        except httptools.HttpParserUpgrade:
-            self.send_400_response("Upgrade is not supported.")
-            return
-        if not self._in_request:
-            self._disarm()
-            return
-        if not self._headers_done:
-            # httptools keeps a header's name and value to itself until the value is complete, so
-            # count what arrives while the headers are incomplete (the chunk a request began in
-            # is not counted: it may also hold earlier requests).
-            if not self._began:
-                self._pending += len(data)
-            if self._pending > self.limits.max_header_bytes:
-                self._refuse(431, "Request Header Fields Too Large.")
+        self._feed(data)
+
+    def _feed(self, data: bytes) -> None:
+        """Parse `data` in slices, keeping the rest back while the pipeline queue is full."""
+        pos = 0
+        while pos < len(data):
+            if len(self.pipeline) >= self.limits.max_pipeline:
+                self._backlog = data[pos:]
+                self.flow.pause_reading()
+                self._disarm()  # the wait is ours, not the client's
                 return
-        self._arm("body" if self._headers_done else "headers")
+            piece = data if pos == 0 and len(data) <= _SLICE else data[pos:pos + _SLICE]
+            pos += len(piece)
+            self._began = False
+            try:
+                self.parser.feed_data(piece)
+            except httptools.HttpParserCallbackError as exc:
+                cause = exc.__context__
+                if isinstance(cause, _Refuse):
+                    self._refuse(cause.status, cause.text)
+                else:
+                    self.send_400_response("Invalid HTTP request received.")
+                return
+            except httptools.HttpParserError:
+                self.send_400_response("Invalid HTTP request received.")
+                return
+            except httptools.HttpParserUpgrade:
+                self.send_400_response("Upgrade is not supported.")
+                return
+            if self._in_request and not self._headers_done:
+                # httptools keeps a header's name and value to itself until the value is complete,
+                # so count what arrives while the headers are incomplete (not the slice a request
+                # began in: it may also hold earlier requests).
+                if not self._began:
+                    self._pending += len(piece)
+                if self._pending > self.limits.max_header_bytes:
+                    self._refuse(431, "Request Header Fields Too Large.")
+                    return
+        if self._in_request:
+            self._arm("body" if self._headers_done else "headers")
+        else:
+            self._disarm()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -175,12 +208,6 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._headers_done = True
         super().on_headers_complete()
-        if len(self.pipeline) >= self.limits.max_pipeline:
-            self.flow.pause_reading()
-            if len(self.pipeline) >= 2 * self.limits.max_pipeline:  # one read held that many: stop here
-                self.pipeline.popleft()  # this request's body was not read; it is not answered
-                self._overflow = True
-                raise _PipelineFull()
 
     def on_message_complete(self) -> None:
         self._in_request = False
@@ -195,25 +222,17 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.pipeline:
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
-            if len(self.pipeline) < self.limits.max_pipeline and not self._overflowing():
-                self.flow.resume_reading()
-            return
-        if self._overflowing():
-            self.transport.close()
+        if self._backlog and len(self.pipeline) < self.limits.max_pipeline:
+            data, self._backlog = self._backlog, b""
+            self._feed(data)
+        if self._backlog or self.transport.is_closing():
             return
         self.flow.resume_reading()
-        self._idle_since = time.monotonic()
-        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+        if self.cycle is None or self.cycle.response_complete:
+            self._idle_since = time.monotonic()
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
     # -- refusing -----------------------------------------------------------------------------
-    def _overflowing(self) -> bool:
-        return self._overflow
-
-    def _close_after_queue(self) -> None:
-        self.flow.pause_reading()
-        if self.cycle is None or self.cycle.response_complete:
-            self.transport.close()
-
     def _refuse(self, status: int, text: str) -> None:
         """Answer with a short plain-text error and close, without reading any more of the request."""
         self._disarm()
@@ -225,10 +244,6 @@ class GuardedProtocol(HttpToolsProtocol):
             b"content-length: ", str(len(body)).encode(), b"\r\n", b"connection: close\r\n\r\n", body,
         ]))
         self.transport.close()
-
-
-class _PipelineFull(Exception):
-    pass
 
 
 def guarded_protocol(limits: Limits | None = None) -> type[GuardedProtocol]:

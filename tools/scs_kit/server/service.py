@@ -7,6 +7,7 @@ implementation. Records are dicts of strings in the order of the record schema, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -89,18 +90,23 @@ def _check_foreign(db: str) -> None:
         )
 
 
+def connect(db: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    if db != ":memory:":
+        # WAL + NORMAL: a commit is in the WAL before we answer, so a process crash (kill -9)
+        # never loses an acknowledged write; only an OS crash could lose the last commits.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        # Another writer holding the lock longer than this is answered 503 + Retry-After.
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn
+
+
 def open_database(db: str) -> sqlite3.Connection:
     """Open (creating if needed) the store; any problem is a one-line KitError."""
     _check_foreign(db)
     try:
-        conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-        if db != ":memory:":
-            # WAL + NORMAL: a commit is in the WAL before we answer, so a process crash (kill -9)
-            # never loses an acknowledged write; only an OS crash could lose the last commits.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            # Another writer holding the lock longer than this is answered 503 + Retry-After.
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn = connect(db)
         conn.execute(_DDL)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
@@ -119,12 +125,31 @@ class Service:
     def __init__(self, spec: Spec, db: str = ":memory:"):
         self.spec = spec
         self.db = db
-        self._conn = open_database(db)
-        self._lock = threading.Lock()  # one writer/reader at a time on the shared connection
+        self._main = open_database(db)
+        # A file database gets one connection per thread: WAL lets readers go on while a writer
+        # waits for the lock, so one slow statement holds up only its own request. An in-memory
+        # database exists on one connection only; there a lock takes turns.
+        self._shared = db == ":memory:" or db.startswith("file:")
+        self._lock: threading.Lock | contextlib.nullcontext = threading.Lock() if self._shared else contextlib.nullcontext()
+        self._local = threading.local()
+        self._connections = [self._main]
+        self._connections_lock = threading.Lock()
         self._fields = {r.name: [f.name for f in r.fields if f.name != r.key] for r in spec.resources}
         self._identity = _identity(db)
         self._checked = time.monotonic()
         self._lost: StorageFault | None = None
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._shared:
+            return self._main
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.db)
+            with self._connections_lock:
+                self._connections.append(conn)
+            self._local.conn = conn
+        return conn
 
     def check_storage(self, interval: float = 1.0) -> None:
         """Raise StorageFault("lost") once the database file is gone or replaced (checked at most
@@ -223,8 +248,10 @@ class Service:
             return self._conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
 
 
 def _identity(db: str) -> tuple[int, int] | None:
