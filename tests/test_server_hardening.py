@@ -21,7 +21,6 @@ import time
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_module
 from scs_kit.cli import main
 from scs_kit.server import Service, create_app, start_server
@@ -86,7 +85,7 @@ def test_body_keys_that_are_not_numbers_keep_todays_validation(server, key):
 # -- 2. Host and Origin -------------------------------------------------------------------------
 def test_rebinding_host_is_refused_and_changes_nothing(server):
     for method in ("GET", "DELETE"):
-        status, headers, body = raw(server, method, api(server, "/CustomerAddress/1"),
+        status, _, body = raw(server, method, api(server, "/CustomerAddress/1"),
                                     headers={"Host": "rebind.attacker.example"})
         assert status == 421 and json.loads(body)["result"] == "False"
         assert "顧客名" not in body.decode()
