@@ -131,6 +131,8 @@ class App:
         self.owns_service = owns_service
         self.routes = build_routes(spec)
         self.base = [s for s in spec.base_path.split("/") if s]
+        self._api_prefix = ("/" + "/".join(self.base) + "/").encode()
+        self._item_slashes = len(self.base) + 2
         self.static = StaticSite(docs_dir) if docs_dir else None
         self.access = access or Access()
         self.chaos = chaos or Chaos()
@@ -162,7 +164,11 @@ class App:
             if self.chaos.active:
                 await self._chaos(scope)
             raw_path = scope.get("raw_path") or scope["path"].encode()
-            status, out_headers, payload = await self._run(method, raw_path, headers, body)
+            if method == "GET" and self._by_key(raw_path):
+                # One record by primary key: bounded work, and with WAL never behind a writer's lock.
+                status, out_headers, payload = self._handle_storage(method, raw_path, headers, body)
+            else:
+                status, out_headers, payload = await self._run(method, raw_path, headers, body)
         except HTTPError as exc:
             # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
             status, out_headers, payload = self.style.failure(exc)
@@ -174,6 +180,11 @@ class App:
             out.append((b"content-type", self.style.json_type))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
+
+    def _by_key(self, raw_path: bytes) -> bool:
+        """A GET of one record (base/resource/key) that may run on the event loop itself."""
+        return (raw_path.startswith(self._api_prefix) and raw_path.count(b"/") == self._item_slashes
+                and getattr(self.service, "concurrent_reads", False))
 
     async def _run(self, method: str, raw_path: bytes, headers: dict, body: bytes):
         """handle() on a worker thread: the event loop keeps serving while SQLite works or waits."""
@@ -261,7 +272,7 @@ class App:
         segments = []
         for raw in raw_path.split(b"/")[1:]:
             try:  # split first, then decode: %2F and %26 stay inside their segment
-                segments.append(unquote_to_bytes(raw).decode("utf-8"))
+                segments.append((unquote_to_bytes(raw) if b"%" in raw else raw).decode("utf-8"))
             except UnicodeDecodeError:
                 raise HTTPError(404, MSG_NO_URI) from None
         if self.static is not None and segments and segments[0] == self.static.mount:

@@ -58,11 +58,20 @@ class Access:
         self._hosts = frozenset(hosts)
         # A literal address cannot be rebound by DNS; accept any when listening on all of them.
         self._any_ip = wildcard
+        self._seen: dict[bytes, bool] = {}
         self.cors_origins = tuple(o.rstrip("/") for o in self.cors_origins)
 
     def host_ok(self, host: bytes | None) -> bool:
         if host is None:  # HTTP/1.0 without Host: not a browser
             return True
+        known = self._seen.get(host)
+        if known is None:
+            known = self._host_ok(host)
+            if len(self._seen) < 64:  # the few Host values real clients send
+                self._seen[host] = known
+        return known
+
+    def _host_ok(self, host: bytes) -> bool:
         try:
             name = _split_host(host.decode("ascii"))
         except UnicodeDecodeError:

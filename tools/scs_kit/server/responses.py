@@ -46,8 +46,12 @@ class HTTPError(Exception):
         self.extra = extra or {}  # further envelope members (e.g. "retryAfter")
 
 
+_UTF8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
 def dumps(obj, ascii_only: bool = False) -> bytes:
-    return json.dumps(obj, ensure_ascii=ascii_only, separators=(",", ":")).encode("utf-8")
+    return (_ASCII if ascii_only else _UTF8).encode(obj).encode("utf-8")
 
 
 def envelope(ok: bool, msg: str, extra: dict | None = None, ascii_only: bool = False) -> bytes:

@@ -140,6 +140,11 @@ class Service:
         self._lost: StorageFault | None = None
 
     @property
+    def concurrent_reads(self) -> bool:
+        """True when a read never waits for another request's statement (own connection, WAL)."""
+        return not self._shared
+
+    @property
     def _conn(self) -> sqlite3.Connection:
         if self._shared:
             return self._main
