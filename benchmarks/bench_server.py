@@ -49,7 +49,6 @@ async def ceiling_app(scope, receive, send):
 
 def child(kind: str, db: str) -> None:
     import uvicorn
-
     from scs_kit.server import create_app
     from scs_kit.server.background import bind_socket, uvicorn_config
 

@@ -88,8 +88,12 @@ def run(args) -> int:
     sock = bind_socket(args.host, port)
     access = Access(bound=sock.getsockname()[0], allow_hosts=tuple(args.allow_host), cors_origins=tuple(args.cors_origin))
     with tempfile.TemporaryDirectory(prefix="scs-docs-") as tmpname:
-        app = create_app(db=args.db, fixtures=args.fixtures, demo=args.demo, spec=spec, docs_dir=None,
-                         style=args.style, access=access, chaos=chaos)
+        try:
+            app = create_app(db=args.db, fixtures=args.fixtures, demo=args.demo, spec=spec, docs_dir=None,
+                             style=args.style, access=access, chaos=chaos)
+        except BaseException:
+            sock.close()
+            raise
         docs = _docs_dir(args, tmpname)
         if docs is not None:
             from .static import StaticSite
