@@ -189,7 +189,9 @@ class App:
     async def _run(self, method: str, raw_path: bytes, headers: dict, body: bytes):
         """handle() on a worker thread: the event loop keeps serving while SQLite works or waits."""
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="scs-db")
+            # One connection shared by all (in-memory database): one worker keeps requests in order.
+            workers = WORKERS if getattr(self.service, "concurrent_reads", False) else 1
+            self._executor = ThreadPoolExecutor(workers, thread_name_prefix="scs-db")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._handle_storage, method, raw_path, headers, body)
 
