@@ -76,8 +76,9 @@ class Server:
                 time.sleep(0.02)
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 # -- clients ----------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def run_wrk(url: str, method: str, body: bytes | None, duration: float, connecti
             script.write(f"wrk.body = {json.dumps(body.decode())}\n")  # ASCII-escaped JSON, a valid Lua string
             script.write('wrk.headers["Content-Type"] = "application/json"\n')
     try:
-        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", script.name, url],
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", "-s", script.name, url],
                              capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(script.name)
@@ -246,6 +247,7 @@ def main() -> int:
             last = measure(ceiling.origin + "/", "GET", None, args.duration / 2, args.connections)
         finally:
             ceiling.stop()
+            server.stop()  # also when a measurement failed
         results.append(("constant JSON (ceiling)", *((a + b) / 2 for a, b in zip(first, last))))
         top = results[-1][1]
         print(f"{'endpoint':<26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs ceiling':>12}  target")

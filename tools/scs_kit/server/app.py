@@ -137,7 +137,8 @@ class App:
         self.access = access or Access()
         self.chaos = chaos or Chaos()
         self._param_validators: dict[str, Draft202012Validator] = {}
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: ThreadPoolExecutor | None = None  # reads
+        self._writer: ThreadPoolExecutor | None = None  # writes (the same pool for an in-memory database)
         self._logged: dict[str, float] = {}
 
     # -- ASGI -----------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class App:
             return
         if scope["type"] != "http":
             return
-        headers = {k.lower(): v for k, v in scope["headers"]}
+        headers = dict(scope["headers"])  # ASGI servers send names in lower case
         method = scope["method"]
         cors: list[tuple[bytes, bytes]] = []
         try:
@@ -187,13 +188,17 @@ class App:
                 and getattr(self.service, "concurrent_reads", False))
 
     async def _run(self, method: str, raw_path: bytes, headers: dict, body: bytes):
-        """handle() on a worker thread: the event loop keeps serving while SQLite works or waits."""
+        """handle() on a worker thread: the event loop keeps serving while SQLite works or waits.
+        Writes have their own thread, so writers waiting for a lock never hold up reads."""
         if self._executor is None:
-            # One connection shared by all (in-memory database): one worker keeps requests in order.
-            workers = WORKERS if getattr(self.service, "concurrent_reads", False) else 1
-            self._executor = ThreadPoolExecutor(workers, thread_name_prefix="scs-db")
+            if getattr(self.service, "concurrent_reads", False):
+                self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="scs-read")
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="scs-write")
+            else:  # one connection shared by all (in-memory database): one worker keeps requests in order
+                self._executor = self._writer = ThreadPoolExecutor(1, thread_name_prefix="scs-db")
+        pool = self._executor if method in ("GET", "HEAD", "OPTIONS") else self._writer
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._handle_storage, method, raw_path, headers, body)
+        return await loop.run_in_executor(pool, self._handle_storage, method, raw_path, headers, body)
 
     def _handle_storage(self, method: str, raw_path: bytes, headers: dict, body: bytes):
         """handle() with storage faults turned into one-line answers (and at most one log line a minute)."""
@@ -243,9 +248,10 @@ class App:
 
     def close(self) -> None:
         """Stop the worker threads; close the service when this app created it."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        for pool in {self._executor, self._writer}:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._executor = self._writer = None
         if self.owns_service:
             self.service.close()
 
@@ -254,9 +260,14 @@ class App:
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > BODY_LIMIT):
             raise HTTPError(413 if length.isdigit() else 400, MSG_TOO_LARGE if length.isdigit() else MSG_INVALID)
+        message = await receive()
+        if message["type"] != "http.disconnect" and not message.get("more_body", False):
+            body = message.get("body", b"")  # the whole body at once (every GET, most writes)
+            if len(body) > BODY_LIMIT:
+                raise HTTPError(413, MSG_TOO_LARGE)
+            return body
         chunks, size = [], 0
         while True:
-            message = await receive()
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
@@ -266,6 +277,7 @@ class App:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            message = await receive()
         return b"".join(chunks)
 
     # -- routing --------------------------------------------------------------------------

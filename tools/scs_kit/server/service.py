@@ -131,6 +131,8 @@ class Service:
         # database exists on one connection only; there a lock takes turns.
         self._shared = db == ":memory:" or db.startswith("file:")
         self._lock: threading.Lock | contextlib.nullcontext = threading.Lock() if self._shared else contextlib.nullcontext()
+        # Writers of this process take turns here; SQLite's busy timeout is left for other processes.
+        self._write_lock = self._lock if self._shared else threading.Lock()
         self._local = threading.local()
         self._connections = [self._main]
         self._connections_lock = threading.Lock()
@@ -194,7 +196,7 @@ class Service:
 
     def create(self, resource_name: str, body: dict) -> int:
         r = self.spec.resource(resource_name)
-        with self._lock:
+        with self._write_lock:
             row = self._conn.execute(
                 _INSERT_NEXT, (resource_name, r.min_id - 1, self._body(resource_name, body), r.max_id)
             ).fetchone()
@@ -203,7 +205,7 @@ class Service:
         return int(row[0])
 
     def update(self, resource_name: str, key: int, body: dict) -> bool:
-        with self._lock:
+        with self._write_lock:
             cur = self._conn.execute(
                 "UPDATE records SET body = ? WHERE resource = ? AND key = ?",
                 (self._body(resource_name, body), resource_name, key),
@@ -211,7 +213,7 @@ class Service:
         return cur.rowcount > 0
 
     def delete(self, resource_name: str, key: int) -> bool:
-        with self._lock:
+        with self._write_lock:
             cur = self._conn.execute("DELETE FROM records WHERE resource = ? AND key = ?", (resource_name, key))
         return cur.rowcount > 0
 
@@ -239,7 +241,7 @@ class Service:
             if not r.min_id <= key <= r.max_id:
                 raise ValueError(f"{resource_name}: key {key} outside {r.min_id}..{r.max_id}")
             rows.append((resource_name, key, self._body(resource_name, {k: str(v) for k, v in rec.items()})))
-        with self._lock:
+        with self._write_lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.executemany("INSERT OR REPLACE INTO records (resource, key, body) VALUES (?, ?, ?)", rows)
