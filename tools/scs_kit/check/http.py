@@ -15,9 +15,9 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 
 from .results import Exchange
+from .transport import NotRetryable, Politeness, PoliteAdapter
 
 MAX_BODY = 4000  # characters of a body kept as evidence
 KEEP = 2000  # exchanges kept in memory
@@ -30,7 +30,7 @@ class Unreachable(Exception):
     """The implementation did not answer (connection refused, timeout, reset)."""
 
 
-class ResponseTooLarge(requests.ConnectionError):
+class ResponseTooLarge(NotRetryable, requests.ConnectionError):
     """The body exceeded MAX_RESPONSE_BYTES; the connection is dropped."""
 
 
@@ -41,17 +41,18 @@ class ResponseTooSlow(requests.ReadTimeout):
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-class BoundedAdapter(HTTPAdapter):
+class BoundedAdapter(PoliteAdapter):
     """Reads every body with a size cap and a deadline, also for requests others send through the
-    session (Schemathesis): an endless or trickling body must neither eat memory nor hang the run."""
+    session (Schemathesis): an endless or trickling body must neither eat memory nor hang the run.
+    Each attempt is read so; the politeness (rate limit, retries, headers) wraps the attempts."""
 
     bom_answers = 0  # answers that began with a UTF-8 byte order mark (stripped)
 
-    def send(self, request, stream=False, timeout=None, **kwargs):
+    def send_once(self, request, stream=False, timeout=None, **kwargs):
         started = time.monotonic()
         # Read the body here even when the caller asked to stream (Schemathesis does): this API
         # never streams, and the cap and deadline must hold for every request.
-        resp = super().send(request, stream=True, timeout=timeout, **kwargs)
+        resp = super().send_once(request, stream=True, timeout=timeout, **kwargs)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         deadline = started + BODY_TIME_FACTOR * read_timeout if read_timeout else None
         try:
@@ -166,11 +167,11 @@ def curl_line(method: str, url: str, headers: dict[str, str], body: str | None) 
 class Client:
     """requests.Session around the implementation's base URL; thread-safe counters."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, politeness: Politeness | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
-        self.adapter = BoundedAdapter()
+        self.adapter = BoundedAdapter(politeness)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, self.adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "scs-contract-kit"})
