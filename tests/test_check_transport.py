@@ -11,10 +11,18 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from scs_kit.check.http import Client, Unreachable
-from scs_kit.check.transport import (Cancelled, Politeness, PoliteAdapter, RateLimiter, is_loopback, parse_header,
-                                     parse_headers, parse_rate, retry_after)
+from scs_kit.check.transport import (
+    Cancelled,
+    PoliteAdapter,
+    Politeness,
+    RateLimiter,
+    is_loopback,
+    parse_header,
+    parse_headers,
+    parse_rate,
+    retry_after,
+)
 from scs_kit.errors import KitError
 
 
@@ -83,7 +91,7 @@ def tiny_server():
         server.server_close()
 
 
-FAST = dict(backoff=0.01, max_wait=2.0)
+FAST = {"backoff": 0.01, "max_wait": 2.0}
 
 
 # --- rate limit ------------------------------------------------------------------------------------
