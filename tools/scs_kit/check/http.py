@@ -17,7 +17,7 @@ import requests
 import urllib3.exceptions
 
 from .results import Exchange
-from .transport import NotRetryable, PoliteAdapter, Politeness
+from .politeness import NotRetryable, PoliteAdapter, Politeness
 
 MAX_BODY = 4000  # characters of a body kept as evidence
 KEEP = 2000  # exchanges kept in memory

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from scs_kit.check.http import Client, Unreachable
-from scs_kit.check.transport import (
+from scs_kit.check.politeness import (
     Cancelled,
     PoliteAdapter,
     Politeness,
