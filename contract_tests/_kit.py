@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from scs_kit.check.catalog import marker as check  # @check("ID"): an id not in the catalogue fails at import
+from scs_kit.check.transport import NOT_JSON, Answer
+from scs_kit.check.verdict import documented
 
-from scs_kit.check.http import NOT_JSON, Answer
-
-
-def check(check_id: str):
-    """Mark a test as the implementation of one check id (see scs_kit.check.catalog)."""
-    return pytest.mark.scs_check(check_id)
+__all__ = ["check", "described", "envelope_problem", "open_field", "short", "shown", "sorted_fields"]
 
 
 def short(value, limit: int = 300) -> str:
@@ -70,10 +67,9 @@ def shown(resource, name: str) -> bool:
     """Whether GET must show a field's value as written: not a secret the page does not document
     (a password, an access token): an implementation may mask it (e.g. "********")."""
     field = resource.field(name)
-    return not (field is not None and field.secret and field.evidence != "documented")
+    return not (field is not None and field.secret and not documented(resource, name))
 
 
 def open_field(resource, name: str) -> bool:
     """A field the page does not document: whether it is stored or writable at all is left open."""
-    field = resource.field(name)
-    return field is None or field.evidence != "documented"
+    return not documented(resource, name)

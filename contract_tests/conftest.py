@@ -1,4 +1,9 @@
-"""pytest wiring of the conformance suite: options, the shared `kit`, and per-resource parametrisation.
+"""pytest wiring of the conformance suite: options, fixtures and per-resource parametrisation.
+
+Fixtures: `kit` (the session's Kit: client, records, bodies), `records` (the records component that
+alone owns the safety rule), `verdict` (per-test verdict state: warnings and evidence), `tours` (the
+one pass over every documented operation of each resource), `probes` (the undocumented-method
+probe of each resource) and `st_schema` (the Schemathesis schema of the document).
 
 Runs standalone (`pytest contract_tests --base-url URL`, or SCS_BASE_URL; without either the
 reference server is started in-process) and under `scs-kit check`, which passes its own Kit and
@@ -13,9 +18,11 @@ import os
 import pytest
 
 from scs_kit import spec as specmod
-from scs_kit.check.catalog import BY_ID
-from scs_kit.check.collector import Collector, check_id_of
+from scs_kit.check.catalog import MODES, PROFILES, lookup
+from scs_kit.check.collector import VERDICT, Collector, check_id_of
 from scs_kit.check.context import Kit
+from scs_kit.check.records import Records
+from scs_kit.check.verdict import Verdict
 
 PLUGIN = "scs_collector"
 
@@ -24,9 +31,9 @@ def pytest_addoption(parser):
     group = parser.getgroup("scs", "scs-contract-kit conformance suite")
     group.addoption("--base-url", dest="scs_base_url", default=None,
                     help="base URL of the implementation (…/CTI_SmartConnectService/RestService); env SCS_BASE_URL")
-    group.addoption("--scs-profile", default="default", choices=("quick", "default", "thorough"))
+    group.addoption("--scs-profile", default="default", choices=tuple(PROFILES))
     group.addoption("--scs-seed", type=int, default=None)
-    group.addoption("--scs-mode", default="full", choices=("full", "live", "read-only"))
+    group.addoption("--scs-mode", default="full", choices=MODES)
     group.addoption("--scs-only", default=None, help="comma-separated families")
     group.addoption("--scs-resources", default=None, help="comma-separated resource names")
     group.addoption("--scs-timeout", type=float, default=10.0)
@@ -68,7 +75,7 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         cid = check_id_of(item)
-        (keep if cid in BY_ID and BY_ID[cid].family in only else drop).append(item)
+        (keep if cid is not None and lookup(cid).family in only else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -96,10 +103,45 @@ def kit(request):
         yield kit
     finally:
         kit.cleanup()
-        for problem in kit.ledger.problems:
+        for problem in kit.records.problems:
             print(f"scs-kit: cleanup problem: {problem}")
         if server is not None:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def records(kit) -> Records:
+    return kit.records
+
+
+@pytest.fixture
+def verdict(request) -> Verdict:
+    """This test's verdict state: `verdict.warn(...)` records a finding that warns (see scs_kit.check.verdict)."""
+    state = request.node.stash.get(VERDICT, None)
+    if state is None:
+        state = request.node.stash[VERDICT] = Verdict()
+    return state
+
+
+@pytest.fixture(scope="session")
+def tours(kit):
+    from .tour import Tours
+
+    return Tours(kit)
+
+
+@pytest.fixture(scope="session")
+def probes(kit):
+    from .forbidden import Probes
+
+    return Probes(kit)
+
+
+@pytest.fixture(scope="session")
+def st_schema(kit):
+    from .st_support import load_schema
+
+    return load_schema(kit)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from scs_kit.check.context import keyint
+from scs_kit.check.verdict import broken, fail
 
 from ._kit import check, described
 from .query_model import QueryParameters, expected, query_fields, route
@@ -51,16 +52,16 @@ def ask(kit, resource, rows_box, top, desc, kid, tels, amp):
             break
         rows_box[0] = fresh  # another client wrote meanwhile: recompute and ask again
     else:
-        kit.broken("the collection kept changing while the kit compared query answers")
+        broken("the collection kept changing while the kit compared query answers")
     what = (f"TOP {top}, {'descending' if desc.lower() == 'true' else 'ascending'}, "
             f"{'every customer' if not kid else f'顧客ID {kid}'}, {'FROM Null' if tels is None else f'相手TEL in {tels}'}")
     if not ans.ok or not isinstance(ans.json, list):
-        kit.fail(f"GET {ans.exchange.url} ({what}) answered {described(ans)} instead of a JSON array", ans.exchange)
+        fail(f"GET {ans.exchange.url} ({what}) answered {described(ans)} instead of a JSON array", ans.exchange)
     got_ids, want_ids = _ids(resource, ans.json), _ids(resource, want)
     if got_ids != want_ids:
-        kit.fail(f"GET {ans.exchange.url} ({what}) answered records {got_ids}; expected {want_ids} from the full "
+        fail(f"GET {ans.exchange.url} ({what}) answered records {got_ids}; expected {want_ids} from the full "
                  f"collection of {len(rows_box[0])}", ans.exchange)
-    kit.fail(f"GET {ans.exchange.url} ({what}) answered the expected records {got_ids} but with other field values "
+    fail(f"GET {ans.exchange.url} ({what}) answered the expected records {got_ids} but with other field values "
              "than the full collection", ans.exchange)
 
 
@@ -111,7 +112,7 @@ def test_spellings(kit, resource):
                 for amp in (("&", "%26") if frm else ("&",)):
                     ans = kit.read(resource, kit.client.get(route(resource, 0, desc, kid, frm, amp)))
                     if not ans.ok or not isinstance(ans.json, list):
-                        kit.fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
+                        fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
                                  ans.exchange)
                     answers[(desc, amp)] = ans
             pairs = [((a, "&"), (b, "&")) for a, b in params.same_meaning()]
@@ -120,6 +121,6 @@ def test_spellings(kit, resource):
             for x, y in pairs:
                 ax, ay = answers[x], answers[y]
                 if ax.json != ay.json:
-                    kit.fail(f"GET {ax.exchange.url} and GET {ay.exchange.url} answered differently "
+                    fail(f"GET {ax.exchange.url} and GET {ay.exchange.url} answered differently "
                              f"({_ids(resource, ax.json)} vs {_ids(resource, ay.json)}); the page: "
                              "DESCENDING=True(true)/False(false), FROM joined by &", ax.exchange, ay.exchange)

@@ -255,7 +255,7 @@ def test_reference_target_replay_has_no_url():
 def test_atomic_write_keeps_old_file_when_rendering_fails(tmp_path, monkeypatch):
     old = write_reports(sample_results(), tmp_path, SPEC, formats=["html"])["html"]
     before = old.read_text(encoding="utf-8")
-    from scs_kit.check.reports import atomic
+    from scs_kit import files as atomic
 
     # the disk fills up as the new file is put in place
     monkeypatch.setattr(atomic.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))

@@ -15,7 +15,7 @@ from scs_kit.server import Service, start_server
 SPEC = spec_module.load()
 ST = [sys.executable, "-c", "import sys; from schemathesis.cli import schemathesis; sys.exit(schemathesis())"]
 
-# See /work/shared/research/schemathesis-4-notes.md: use_after_free cannot pass on an API that answers
+# use_after_free cannot pass on an API that answers
 # 200 [] for a deleted key; inferred links use the body key "0"; caches off for reproducibility.
 CONFIG = """
 seed = 1

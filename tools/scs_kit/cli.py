@@ -35,12 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scs-kit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
-            continue  # a command not built yet
+        mod = importlib.import_module(module)
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         mod.configure(command_parser)
         command_parser.set_defaults(_run=mod.run, _parser=command_parser)

@@ -1,23 +1,36 @@
-"""The check table: every check id with its family, level, rule and title, in one place.
+"""The check registry: every check id with its family, level, rule ids, basis and title, in one place.
 
 The vendor sentence a check enforces is not repeated here: it is read from the document's
-`x-scs-rules` (see `source_of`). Profiles (example budgets) live here too.
+`x-scs-rules` (see `source_of`). A test names the check it implements with `marker(id)`, which
+refuses an id that is not in this table, so a mistyped id is an error at import instead of a check
+silently missing from every report. Modes and profiles (example budgets) are defined here once too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .results import FAMILIES
+
+
+LEVELS = ("MUST", "SHOULD")  # MUST fails an implementation; SHOULD at most warns
+PAGE = "page"  # basis: the vendor page's sentence in the rule's x-scs-rules source
 
 
 @dataclass(frozen=True)
 class Check:
     id: str
     family: str
-    level: str  # MUST fails an implementation; SHOULD at most warns
-    rule: str  # id in the document's x-scs-rules
+    level: str  # one of LEVELS
+    rule: str  # id in the document's x-scs-rules (the first of `rules`)
     title: str
+    also: tuple[str, ...] = ()  # further rule ids the check enforces
+    basis: str = PAGE  # what the verdict rests on: the page's sentence, or a named standard
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return (self.rule, *self.also)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -58,12 +71,38 @@ CHECKS: tuple[Check, ...] = (
     Check("ROBUSTNESS-NO-5XX", "ROBUSTNESS", "SHOULD", "json", "malformed and schema-violating requests never produce a 5xx"),
 )
 
-BY_ID = {c.id: c for c in CHECKS}
-assert all(c.family in FAMILIES for c in CHECKS)
+class UnknownCheck(LookupError):
+    """A check id that is not in the catalogue (a mistyped marker, a stale id)."""
 
 
-def family_checks(family: str) -> list[Check]:
-    return [c for c in CHECKS if c.family == family]
+def _index(checks: tuple[Check, ...]) -> dict[str, Check]:
+    index: dict[str, Check] = {}
+    for c in checks:
+        if c.id in index:
+            raise ValueError(f"check id {c.id} is listed twice")
+        if c.family not in FAMILIES or c.level not in LEVELS:
+            raise ValueError(f"check {c.id}: unknown family {c.family!r} or level {c.level!r}")
+        index[c.id] = c
+    return index
+
+
+BY_ID = _index(CHECKS)
+
+
+def lookup(check_id: str) -> Check:
+    """The catalogue entry of a check id; UnknownCheck for an id the catalogue does not hold."""
+    try:
+        return BY_ID[check_id]
+    except (KeyError, TypeError):
+        raise UnknownCheck(f"check id {check_id!r} is not in the catalogue (scs_kit.check.catalog.CHECKS)") from None
+
+
+def marker(check_id: str) -> Any:
+    """`@marker("ID")`: the pytest marker naming the check a test implements; an unknown id raises here,
+    at import of the test module."""
+    import pytest
+
+    return pytest.mark.scs_check(lookup(check_id).id)
 
 
 def source_of(check: Check, spec) -> str:
@@ -84,6 +123,8 @@ class Profile:
     stateful_examples: int  # Hypothesis state machine runs
     stateful_steps: int
 
+
+MODES = ("full", "live", "read-only")  # full: every check; live: reversible writes only; read-only: GET only
 
 PROFILES = {
     "quick": Profile("quick", 8, 2, 2, 2, 1, 2, 3, 8),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PROFILES = ("quick", "default", "thorough")
-MODES = ("full", "live", "read-only")
+from .catalog import MODES, PROFILES
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -17,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL",
                         help="the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService "
                              "(default: start the reference server in-process and check it)")
-    parser.add_argument("--profile", choices=PROFILES, default="default", help="example budgets (default: default)")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="default", help="example budgets (default: default)")
     parser.add_argument("--seed", type=int, help="seed for generated data (default: random, recorded in the results)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     parser.add_argument("--mode", choices=MODES, default="full",

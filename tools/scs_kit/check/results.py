@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import KitError
-from ..files import read_text
+from ..files import read_text, write_text_atomic
 
 FORMAT_VERSION = 1
 STATUSES = ("pass", "fail", "warn", "skip", "error")  # a check ends in exactly one of these
@@ -108,12 +108,7 @@ class RunResults:
         return data
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written results file behind
-        return path
+        return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2), what="results file")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunResults":

@@ -23,10 +23,10 @@ from pathlib import Path
 from .. import __version__
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
-from .catalog import CHECKS, PROFILES
+from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
-from .context import MODES, Kit
-from .http import Client, Unreachable
+from .context import Kit
+from .http import Client, NoAnswer, Unreachable
 from .results import FAMILIES, RunResults
 
 
@@ -114,11 +114,10 @@ def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
             if answer.is_json:
                 return
     except Unreachable as exc:
-        text = str(exc)
-        reason = text.split(": ", 1)[-1]
-        if "no answer within" in text:
+        reason = client.last_failure or exc.failure.value
+        if exc.failure is NoAnswer.TIMEOUT:
             raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
-        if any(word in reason for word in ("refused", "not found", "unreachable", "resolve")):
+        if exc.failure in (NoAnswer.REFUSED, NoAnswer.NAME, NoAnswer.UNREACHABLE):
             raise KitError(f"cannot reach {base_url}: {reason}") from None
         raise KitError(f"no usable answer from {base_url}: {reason}") from None
     finally:
@@ -205,9 +204,9 @@ def run_check(opts: CheckOptions) -> RunResults:
             signal.signal(signal.SIGTERM, old_term)
         if server is not None:
             server.stop()
-    results.created_records = kit.ledger.created_records()
-    results.warnings.extend(kit.ledger.problems)
-    results.warnings.extend(kit.ledger.notes)
+    results.created_records = kit.records.created_records()
+    results.warnings.extend(kit.records.problems)
+    results.warnings.extend(kit.records.notes)
     if kit.type_notes:
         results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
                                 "(compared as strings, null as absent; the document infers strings): "
@@ -218,14 +217,12 @@ def run_check(opts: CheckOptions) -> RunResults:
     results.requests_sent = kit.client.sent
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
-    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
+    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.records.problems))
     results.duration_s = round(time.monotonic() - started, 2)
-    results.report_paths = _write_reports(results, opts.report_dir, spec)  # type: ignore[attr-defined]
+    paths = _write_reports(results, opts.report_dir, spec)
+    results.report_paths = paths  # type: ignore[attr-defined]
     if progress is not None:
-        try:
-            progress.finish(results, results.report_paths)
-        except TypeError:
-            progress.finish(results)
+        progress.finish(results, paths)
     return results
 
 

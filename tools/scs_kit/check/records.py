@@ -1,0 +1,359 @@
+"""The records component: the one owner of the kit's safety rule on a live implementation.
+
+- A record the kit creates carries the kit's marker and is in the ledger BEFORE the creating request
+  is sent (`create`, `post`, `creating`, `put_new`); its key is settled once the answer is in.
+- A record the kit did not create is written only inside `touching`: snapshot first (in the
+  ledger), restored exactly afterwards and verified by GET.
+- The mode decides which writes are allowed at all (`blocker`).
+- `cleanup` restores every snapshot, deletes every kit record that can be deleted and sweeps for
+  records carrying this run's marker that came back; it is idempotent and never raises.
+
+It talks to the implementation only through a `Transport` (one `send(Request) -> Answer` method).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .bodies import example
+from .ledger import Entry, Ledger
+from .reading import Reader, keys, one
+from .results import CreatedRecord
+from .transport import Answer, Request, Transport
+from .verdict import PremiseBroken
+
+MARKER_PREFIX = "scs-kit-"
+
+
+class NotAllowed(Exception):
+    """A write the mode (or the resource's methods) does not allow; checks skip before asking."""
+
+
+@dataclass
+class Posted:
+    """What a creating request did: `key` of the kit's new record (None: none registered or not
+    attributable), `unsettled` new keys it could not attribute, the lists before and after."""
+
+    answer: Answer | None
+    body: dict | None
+    key: str | None = None
+    by_marker: bool = False  # the key was found by the marker (not as the only new key)
+    unsettled: list[str] = field(default_factory=list)
+    before: list[dict] = field(default_factory=list)
+    after: list[dict] = field(default_factory=list)
+    after_answer: Answer | None = None
+    succeeded: bool = False  # set by the caller of `creating` when it sent the request itself
+
+
+class Records:
+    def __init__(self, transport: Transport, spec: Any, *, mode: str, run_id: str, reader: Reader | None = None):
+        self.transport = transport
+        self.spec = spec
+        self.mode = mode
+        self.run_id = run_id
+        self.reader = reader or Reader()
+        self.ledger = Ledger()
+        self._counter = 0
+        self._lock = threading.Lock()
+        self._marker_fields: dict[str, str | None] = {}
+        self.cleaned = False
+
+    # ---------- policy ----------
+    def may_write(self) -> bool:
+        return self.mode != "read-only"
+
+    def blocker(self, resource: Any) -> str | None:
+        """Why the kit may not create records of this resource (None if it may)."""
+        if not resource.allows("POST"):
+            return f"{resource.name} has no POST: the kit cannot create records"
+        if self.mode == "read-only":
+            return "mode read-only sends GET only"
+        if not resource.allows("DELETE") and self.mode != "full":
+            return "needs --mode full: records of this resource cannot be deleted"
+        return None
+
+    # ---------- the marker ----------
+    def next_marker(self) -> str:
+        with self._lock:
+            self._counter += 1
+            return f"{MARKER_PREFIX}{self.run_id}-{self._counter}"
+
+    def marker_field(self, resource: Any) -> str | None:
+        """The field that carries the kit's marker: the first non-key field whose example is text."""
+        if resource.name not in self._marker_fields:
+            sample = example(resource)
+            # never a secret: an implementation may mask secrets on GET, and the marker must be readable
+            others = [f.name for f in resource.fields if f.name != resource.key and not f.secret]
+            texty = [n for n in others if not str(sample.get(n, "x")).isdigit()]
+            self._marker_fields[resource.name] = (texty or others or [None])[0]
+        return self._marker_fields[resource.name]
+
+    def marked(self, resource: Any, body: dict, marker: str | None = None) -> tuple[dict, str]:
+        """The body carrying a marker (a fresh one unless given) in the resource's marker field."""
+        marker = marker or self.next_marker()
+        mf = self.marker_field(resource)
+        return ({**body, mf: marker} if mf else dict(body)), marker
+
+    # ---------- reads ----------
+    def send(self, request: Request) -> Answer:
+        return self.transport.send(request)
+
+    def get(self, resource: Any, key: Any) -> Answer:
+        """GET by key, read leniently."""
+        return self.reader.read(resource, self.send(Request("GET", resource.item_path(key))))
+
+    def rows(self, resource: Any) -> tuple[list[dict], Answer]:
+        """The collection's records; PremiseBroken when it is not a JSON array of records."""
+        ans = self.reader.read(resource, self.send(Request("GET", resource.collection)))
+        rows = ans.json
+        if not ans.ok or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise PremiseBroken(f"GET {resource.collection} did not answer a JSON array of records "
+                                f"(HTTP {ans.status})", [ans.exchange])
+        return rows, ans
+
+    def record(self, resource: Any, key: Any) -> dict | None:
+        """The record under key as GET by key shows it (None for [] or a refusal)."""
+        return one(self.get(resource, key))
+
+    def find_marker(self, resource: Any, marker: str) -> str | None:
+        """The key of the one record carrying the marker (None for none or several)."""
+        mf = self.marker_field(resource)
+        rows, _ = self.rows(resource)
+        hits = [r for r in rows if mf and r.get(mf) == marker]
+        return str(hits[0].get(resource.key)) if len(hits) == 1 else None
+
+    # ---------- creating ----------
+    @contextlib.contextmanager
+    def creating(self, resource: Any, marker: str | None, note: str = "") -> Iterator[Posted]:
+        """Around a request that may register a record (the caller sends it, e.g. a Schemathesis case, and
+        sets `succeeded`): the ledger entry exists before it is sent; afterwards the new record is
+        attributed by the marker or, if the implementation drops that field, as the only new key."""
+        if not self.may_write():
+            raise NotAllowed("mode read-only sends GET only")
+        before, _ = self.rows(resource)
+        entry = self.ledger.pending(resource.name, marker)
+        posted = Posted(None, None, before=before)
+        yield posted
+        posted.after, posted.after_answer = self.rows(resource)
+        posted.unsettled = self._claim(resource, entry, before, posted.after, posted.succeeded)
+        posted.key = entry.key
+        posted.by_marker = entry.by_marker
+        if entry.key is not None and note:
+            entry.note = note
+        if entry.key is not None and not resource.allows("DELETE"):
+            entry.note = entry.note or "resource has no DELETE: left in place (--mode full)"
+
+    def post(self, resource: Any, body: dict | None = None, *, raw: bytes | None = None, marker: str | None = None,
+             note: str = "") -> Posted:
+        """POST to the collection (a marked body, or `raw` bytes that cannot carry a marker), ledgered
+        before it is sent; unattributable new keys are left in `unsettled` (see `create`)."""
+        with self.creating(resource, marker, note) as posted:
+            posted.body = body
+            posted.answer = self.send(Request("POST", resource.collection, body=body, raw=raw))
+            posted.succeeded = posted.answer.succeeded
+        return posted
+
+    def create(self, resource: Any, body: dict, marker: str | None = None) -> Posted:
+        """POST a kit record: the body gets the marker; PremiseBroken when the new record cannot be told
+        from another client's. NotAllowed where the mode forbids creating records of this resource."""
+        reason = self.blocker(resource)
+        if reason:
+            raise NotAllowed(reason)
+        body, marker = self.marked(resource, body, marker)
+        posted = self.post(resource, body, marker=marker)
+        if posted.unsettled:
+            raise PremiseBroken(f"cannot tell which new {resource.name} record the kit's POST created "
+                                f"(new keys {posted.unsettled}): another client is writing?",
+                                [posted.answer.exchange if posted.answer else None,
+                                 posted.after_answer.exchange if posted.after_answer else None])
+        return posted
+
+    def put_new(self, resource: Any, key: str, body: dict, note: str) -> Posted:
+        """A PUT to a key without a record that a faulty implementation may turn into a new record (an
+        upsert): ledgered under that key before it is sent. `key` of the result is set when a record
+        appeared; `after_answer` is the GET by key that looked."""
+        if not self.may_write():
+            raise NotAllowed("mode read-only sends GET only")
+        entry = self.ledger.pending(resource.name, body.get(self.marker_field(resource) or ""), key=str(key))
+        posted = Posted(self.send(Request("PUT", resource.item_path(key), body=body)), body)
+        posted.after_answer = self.get(resource, key)
+        if one(posted.after_answer) is not None:
+            self.ledger.settle(entry, note=note)
+            posted.key = str(key)
+        else:
+            self.ledger.settle(entry, deleted=True, note="PUT registered nothing")
+        return posted
+
+    def _claim(self, resource: Any, entry: Entry, before: list[dict], after: list[dict], succeeded: bool) -> list[str]:
+        """Settle a pending entry from the lists before and after its request: the one record carrying the
+        entry's marker, or (an implementation that does not store the marker field) the only new key if
+        the request succeeded. Returns the new keys it could not attribute ([] when settled)."""
+        old = keys(before, resource)
+        new = [str(r.get(resource.key)) for r in after if str(r.get(resource.key)) not in old]
+        mf = self.marker_field(resource)
+        mine = [r for r in after if mf and entry.marker and r.get(mf) == entry.marker]
+        if len(mine) == 1:
+            self.ledger.settle(entry, key=str(mine[0].get(resource.key)), by_marker=True)
+        elif not mine and len(new) == 1 and succeeded:
+            self.ledger.settle(entry, key=new[0], note="identified as the only new key (marker field not stored)")
+        elif not mine and not new:
+            self.ledger.settle(entry, deleted=True, note="POST registered nothing")
+        else:
+            return new
+        return []
+
+    # ---------- the kit's own records ----------
+    def owns(self, resource: Any, key: Any) -> bool:
+        return self.ledger.owns(resource.name, str(key))
+
+    def reusable(self, resource: Any) -> list[str]:
+        """Kit records of a resource without DELETE: they stay on the implementation, so checks that only
+        need a kit record to write to reuse them instead of adding more."""
+        return [] if resource.allows("DELETE") else [e.key for e in self.ledger.live(resource.name) if e.key]
+
+    def put(self, resource: Any, key: Any, body: dict) -> Answer:
+        return self.send(Request("PUT", resource.item_path(key), body=body))
+
+    def delete(self, resource: Any, key: Any) -> Answer:
+        return self.send(Request("DELETE", resource.item_path(key)))
+
+    def forget(self, resource: Any, key: Any) -> None:
+        """A kit record the check deleted and saw gone."""
+        self.ledger.forget(resource.name, str(key))
+
+    def remove(self, resource: Any, key: Any) -> None:
+        """Delete a kit record now (when the resource has DELETE) and mark it in the ledger."""
+        if key is None or not resource.allows("DELETE") or not self.owns(resource, key):
+            return
+        self.delete(resource, key)
+        if self.record(resource, key) is None:
+            self.forget(resource, key)
+
+    # ---------- records the kit did not create ----------
+    def snapshot(self, resource: Any, key: str) -> dict:
+        """Ledger the record under key before the kit changes it; PremiseBroken if it cannot be read."""
+        snap = self.record(resource, key)
+        if snap is None:
+            raise PremiseBroken(f"setup: {resource.item_path(key)} vanished before the kit could snapshot it")
+        self.ledger.snapshot(resource.name, str(key), snap)
+        return snap
+
+    @contextlib.contextmanager
+    def touching(self, resource: Any, keys_: list[str]) -> Iterator[dict[str, dict]]:
+        """Snapshot foreign records before the kit writes them; restore them exactly afterwards. Yields
+        key → snapshot."""
+        snaps: dict[str, dict] = {}
+        try:
+            for k in keys_:
+                snaps[k] = self.snapshot(resource, k)
+            yield snaps
+        finally:
+            for k in snaps:
+                snap = self.ledger.snapshots.get((resource.name, k))
+                if snap is not None:
+                    self.restore(resource, k, snap)
+
+    def restore(self, resource: Any, key: str, snap: dict) -> None:
+        """PUT the snapshot back and verify it by GET; what cannot be restored is a ledger problem."""
+        declared = {f.name for f in resource.fields}
+        now = None
+        for _ in range(2):
+            self.put(resource, key, snap)
+            now = self.record(resource, key)
+            if now == snap:
+                self.ledger.restored(resource.name, key)
+                return
+            if now is not None and all(now.get(f) == snap.get(f) for f in declared | set(snap) if f in declared):
+                break
+        else:
+            self.ledger.problems.append(f"{resource.name}/{key} could not be restored exactly to {snap} (now {now})")
+            self.ledger.restored(resource.name, key)
+            return
+        self.ledger.restored(resource.name, key)
+        odd = sorted(f for f in set(now) | set(snap) if now.get(f) != snap.get(f))
+        self.ledger.notes.append(f"{resource.name}/{key} restored; fields the document does not declare changed "
+                                 f"on the implementation's own account: {odd}")
+
+    # ---------- the end of a run ----------
+    def cleanup(self) -> None:
+        """Restore snapshots, delete every kit record that can be deleted, sweep. Idempotent; never raises."""
+        with self.ledger.lock:
+            if self.cleaned:
+                return
+            self.cleaned = True
+            for (name, key), record in list(self.ledger.snapshots.items()):
+                try:
+                    self.restore(self.spec.resource(name), key, record)
+                except Exception as exc:  # noqa: BLE001 - cleanup must go on
+                    self.ledger.problems.append(f"could not restore {name}/{key}: {exc}")
+            for entry in self.ledger.entries:
+                if not entry.deleted:
+                    self._undo(entry)
+            self._sweep()
+
+    def _undo(self, entry: Entry) -> None:
+        try:
+            resource = self.spec.resource(entry.resource)
+            if entry.key is None and entry.marker:
+                key = self.find_marker(resource, entry.marker)
+                if key is None:
+                    self.ledger.settle(entry, deleted=True, note="POST registered nothing")
+                    return
+                self.ledger.settle(entry, key=key)
+            if entry.key is None:
+                entry.note = entry.note or "key unknown: not deleted"
+                return
+            if not resource.allows("DELETE"):
+                entry.note = entry.note or "resource has no DELETE: left in place"
+                return
+            self.delete(resource, entry.key)
+            if self.record(resource, entry.key) is None:
+                self.ledger.settle(entry, deleted=True)
+            else:
+                entry.note = "DELETE did not remove it"
+                self.ledger.problems.append(f"could not delete {entry.resource}/{entry.key}")
+        except Exception as exc:  # noqa: BLE001
+            entry.note = f"cleanup failed: {exc}"
+            self.ledger.problems.append(f"could not delete {entry.resource}/{entry.key}: {exc}")
+
+    def _sweep(self, passes: int = 3) -> None:
+        """Delete any record still carrying this run's marker: a record the kit deleted can come back (a
+        faulty DELETE that only hides it), and the entries above no longer know it."""
+        prefix = f"{MARKER_PREFIX}{self.run_id}-"
+        for name in sorted({e.resource for e in self.ledger.entries if e.key is not None}):
+            resource = self.spec.resource(name)
+            mf = self.marker_field(resource)
+            if not mf or not resource.allows("DELETE"):
+                continue
+            try:
+                for attempt in range(passes + 1):
+                    rows, _ = self.rows(resource)
+                    back = sorted((str(row.get(resource.key)) for row in rows
+                                   if str(row.get(mf, "")).startswith(prefix)), key=lambda k: (len(k), k))
+                    if not back:
+                        break
+                    if attempt == passes:
+                        self.ledger.problems.append(f"{name}: records {', '.join(back)} created by the kit are still "
+                                                    "there: the implementation brings deleted records back")
+                        break
+                    self.ledger.notes.append(f"{name}: records {', '.join(back)} that the kit had deleted were back "
+                                             "after the run; deleted them again")
+                    for key in back:
+                        self.delete(resource, key)
+            except Exception as exc:  # noqa: BLE001 - cleanup must go on
+                self.ledger.problems.append(f"could not sweep {name} for the kit's records: {exc}")
+
+    def created_records(self) -> list[CreatedRecord]:
+        return self.ledger.created_records()
+
+    @property
+    def problems(self) -> list[str]:
+        """Cleanup failures: the run ends in error."""
+        return self.ledger.problems
+
+    @property
+    def notes(self) -> list[str]:
+        return self.ledger.notes
