@@ -16,13 +16,14 @@ import atexit
 import os
 
 import pytest
-
 from scs_kit import spec as specmod
 from scs_kit.check.catalog import MODES, PROFILES, lookup
 from scs_kit.check.collector import VERDICT, Collector, check_id_of
 from scs_kit.check.context import Kit
+from scs_kit.check.politeness import Politeness, parse_headers, parse_proxy, parse_rate
 from scs_kit.check.records import Records
 from scs_kit.check.verdict import Verdict
+from scs_kit.errors import KitError
 
 PLUGIN = "scs_collector"
 
@@ -37,6 +38,12 @@ def pytest_addoption(parser):
     group.addoption("--scs-only", default=None, help="comma-separated families")
     group.addoption("--scs-resources", default=None, help="comma-separated resource names")
     group.addoption("--scs-timeout", type=float, default=10.0)
+    group.addoption("--scs-rate-limit", default=None, help="at most N requests per second (N/s)")
+    group.addoption("--scs-retries", type=int, default=2,
+                    help="further attempts of a GET, PUT or DELETE after a connection error or a 503")
+    group.addoption("--scs-header", action="append", default=None, metavar="NAME:VALUE",
+                    help="add this header to every request (repeatable)")
+    group.addoption("--scs-proxy", default=None, help="send every request through this proxy")
 
 
 def _split(value):
@@ -96,7 +103,7 @@ def kit(request):
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
     kit = Kit(base_url, profile=opt("scs_profile"), seed=opt("scs_seed"), mode=opt("scs_mode"),
-              timeout=opt("scs_timeout"))
+              timeout=opt("scs_timeout"), politeness=_politeness(opt))
     collector.kit = kit
     atexit.register(kit.cleanup)
     try:
@@ -107,6 +114,15 @@ def kit(request):
             print(f"scs-kit: cleanup problem: {problem}")
         if server is not None:
             server.stop()
+
+
+def _politeness(opt) -> Politeness:
+    try:
+        rate = opt("scs_rate_limit")
+        return Politeness(rate=parse_rate(rate) if rate else None, retries=opt("scs_retries"),
+                          headers=parse_headers(opt("scs_header")), proxy=parse_proxy(opt("scs_proxy")))
+    except KitError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ import requests
 import urllib3.exceptions
 
 from ..shell import curl
-from .results import Exchange
 from .politeness import NotRetryable, PoliteAdapter, Politeness
+from .results import Exchange
 from .transport import NOT_JSON, Answer, Request
 
 __all__ = ["NOT_JSON", "Answer", "Client", "NoAnswer", "Request", "Unreachable"]
@@ -159,32 +159,45 @@ class Client:
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, self.adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "scs-contract-kit"})
-        self.log: list[Exchange] = []
         self.sent = 0
         self.failures = 0  # consecutive requests that got no answer
         self.last_failure = ""
         self.last_kind = NoAnswer.OTHER
+        self.gave_up = ""  # the request after which the client stopped trying ("GET URL: reason")
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def log(self) -> list[Exchange]:
+        """The exchanges of the calling thread (the most recent KEEP at least): with --workers, a
+        check's evidence is what its own thread sent, never another resource's requests."""
+        log = getattr(self._local, "log", None)
+        if log is None:
+            log = self._local.log = []
+            self._local.count = 0
+        return log
+
     def note(self, exchange: Exchange) -> None:
         with self._lock:
             self.sent += 1
-            self.log.append(exchange)
-            if len(self.log) > KEEP:
-                del self.log[: KEEP // 2]
+        log = self.log
+        log.append(exchange)
+        self._local.count += 1
+        if len(log) > KEEP:
+            del log[: KEEP // 2]
 
     def mark(self) -> int:
-        """A position in the log; `since(mark)` gives the exchanges after it."""
-        with self._lock:
-            return self.sent
+        """A position in the calling thread's log; `since(mark)` gives the exchanges after it."""
+        self.log  # noqa: B018 - makes sure this thread's count exists
+        return self._local.count
 
     def since(self, mark: int) -> list[Exchange]:
-        with self._lock:
-            n = self.sent - mark
-            return list(self.log[-n:]) if n > 0 else []
+        log = self.log
+        n = self._local.count - mark
+        return list(log[-n:]) if n > 0 else []
 
     def request(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
                 headers: dict[str, str] | None = None) -> Answer:
@@ -216,7 +229,7 @@ class Client:
         except requests.RequestException as exc:  # anything the transport refuses, a bad URL or header too
             kind, reason = why(exc, self.timeout)
             self.note(exchange)
-            self._failed(reason, kind)
+            self._failed(f"{method} {url}", reason, kind)
             raise Unreachable(f"{method} {url}: {reason}", kind) from None
         self.failures = 0
         exchange.url = resp.request.url or url
@@ -232,11 +245,13 @@ class Client:
         self.note(exchange)
         return Answer(exchange, resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, text)
 
-    def _failed(self, reason: str, kind: NoAnswer) -> None:
+    def _failed(self, request: str, reason: str, kind: NoAnswer) -> None:
         with self._lock:
             self.failures += 1
             self.last_failure = reason
             self.last_kind = kind
+            if self.failures >= GIVE_UP_AFTER and not self.gave_up:
+                self.gave_up = f"{request}: {reason}"
 
     def record_response(self, response) -> Exchange:
         """Count and log a request someone else sent through this session (Schemathesis)."""

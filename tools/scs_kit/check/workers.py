@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import random
 import sys
 import threading
 import warnings
@@ -32,6 +33,32 @@ MAX_WORKERS = 32
 # handlers, fault handler, exception hooks): not meant to run in several threads at once.
 THREAD_UNSAFE_PLUGINS = ("capture", "warnings", "logging", "faulthandler", "unraisableexception",
                          "threadexception")
+
+
+class CheckRandom(random.Random):
+    """The run's random source, started afresh for every check from the run's seed and the check's
+    id, in whichever thread runs it (`begin`): generated values then do not depend on which checks
+    ran before or at the same time, so --workers gives the same requests and a seed replays a check."""
+
+    def __init__(self, seed: int):
+        self._run_seed = seed
+        self._local = threading.local()
+        super().__init__(seed)
+
+    def begin(self, name: str) -> None:
+        self._local.rng = random.Random(f"{self._run_seed}:{name}")
+
+    def _current(self) -> random.Random:
+        rng = getattr(self._local, "rng", None)
+        if rng is None:  # outside any check (a plain pytest run's setup, a unit test)
+            rng = self._local.rng = random.Random(self._run_seed)
+        return rng
+
+    def random(self) -> float:
+        return self._current().random()
+
+    def getrandbits(self, k: int) -> int:
+        return self._current().getrandbits(k)
 
 
 def default_workers(mode: str) -> int:
