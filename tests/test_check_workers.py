@@ -9,9 +9,10 @@ import asyncio
 import threading
 import time
 from collections import Counter
+from itertools import pairwise
+from typing import ClassVar
 
 import pytest
-
 from faulty import faulty_server
 from faulty.live import changed_records, new_keys, preloaded_records, snapshot
 from faulty.run import describe, quick_check
@@ -28,7 +29,7 @@ class Observed:
     """ASGI middleware: records (start, end, method, resource, headers) of every request and holds
     each answer back a little, so that concurrent requests overlap measurably."""
 
-    log: list[tuple[float, float, str, str, dict[str, str]]] = []
+    log: ClassVar[list[tuple[float, float, str, str, dict[str, str]]]] = []
     delay = 0.003
 
     def __init__(self, app, service=None, spec=None):
@@ -41,7 +42,7 @@ class Observed:
         start = time.monotonic()
         await asyncio.sleep(self.delay)
         await self.app(scope, receive, send)
-        path = scope["path"][len(self.base):] if scope["path"].startswith(self.base) else scope["path"]
+        path = scope["path"].removeprefix(self.base)
         resource = path.strip("/").split("/")[0]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         type(self).log.append((start, time.monotonic(), scope["method"], resource, headers))
@@ -80,10 +81,10 @@ def test_resources_run_concurrently_but_each_resource_serially():
         by_resource.setdefault(resource, []).append((start, end))
     for resource, spans in by_resource.items():
         spans.sort()
-        overlaps = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+        overlaps = [(a, b) for a, b in pairwise(spans) if b[0] < a[1]]
         assert not overlaps, f"{resource}: {len(overlaps)} requests overlapped another one on the same resource"
     spans = sorted((s, e) for s, e, *_ in log)
-    concurrent = sum(1 for a, b in zip(spans, spans[1:]) if b[0] < a[1])
+    concurrent = sum(1 for a, b in pairwise(spans) if b[0] < a[1])
     assert concurrent > 10, "the workers never had two requests in flight"
 
 
@@ -94,7 +95,7 @@ def test_one_worker_sends_one_request_at_a_time():
         quick_check(server.base_url, workers=1, only=("ENVELOPE",), resources=("ContainmentLine", "CustomerAddress"))
         spans = sorted((s, e) for s, e, *_ in Observed.log)
     assert spans
-    assert not [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+    assert not [(a, b) for a, b in pairwise(spans) if b[0] < a[1]]
 
 
 def test_headers_reach_the_server_on_every_request_generated_ones_included():
@@ -238,7 +239,7 @@ def test_sigint_to_the_cli_with_workers_cleans_up_and_exits_130(tmp_path):
     from faulty.run import SEED
 
     class SigintAfterPosts(WireFault):
-        target: dict = {"after": 5}
+        target: ClassVar[dict] = {"after": 5}
 
         def on_response(self, req, resp):
             if req.method == "POST":
