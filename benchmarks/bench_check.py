@@ -11,7 +11,9 @@ request count comes from its VCR cassette, the kit's from its own counter.
            [--runs local-serial,local,slow] [--schemathesis N ...]
 
 Runs: `local-serial` (--workers 1), `local` (default workers), `slow` (default workers, 20 ms link),
-`slow-serial` (--workers 1 over the slow link: minutes, so not run unless asked).
+`slow-serial` (--workers 1 over the slow link: minutes, so not run unless asked), and
+`inprocess-serial`, `inprocess`: plain `scs-kit check`, which starts the reference server in its own
+process (server and checks then share one interpreter).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-RUNS = ("local-serial", "local", "slow", "slow-serial")
+RUNS = ("local-serial", "local", "slow", "slow-serial", "inprocess-serial", "inprocess")
 
 
 class Delayed:
@@ -89,7 +91,7 @@ def served(base_path: str, delay: float = 0.0):
             proc.kill()
 
 
-def run_kit(name: str, base_url: str, profile: str, seed: int, workers: int | None) -> dict:
+def run_kit(name: str, base_url: str | None, profile: str, seed: int, workers: int | None) -> dict:
     from scs_kit.check.runner import CheckOptions, run_check
 
     start = time.perf_counter()
@@ -153,8 +155,11 @@ def main(argv=None) -> int:
     for run in runs:
         delay = args.delay if run.startswith("slow") else 0.0
         serial = run.endswith("-serial")
-        where = f"{ms} link" if delay else "local"
+        where = f"{ms} link" if delay else "in-process" if run.startswith("inprocess") else "local"
         name = f"check {where}, --workers {1 if serial else workers}"
+        if run.startswith("inprocess"):
+            rows.append(run_kit(name, None, args.profile, args.seed, 1 if serial else None))
+            continue
         with served(spec.base_path, delay) as url:
             rows.append(run_kit(name, url, args.profile, args.seed, 1 if serial else None))
     for n in args.schemathesis or []:
