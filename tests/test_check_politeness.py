@@ -341,3 +341,19 @@ def test_the_adapter_is_a_plain_requests_adapter():
         session.mount("http://", PoliteAdapter(Politeness(headers=(("X-A", "1"),))))
         assert session.get(url + "/ok", timeout=5).status_code == 200
     assert rec.requests[0][3]["X-A"] == "1"
+
+
+def test_header_values_stay_out_of_the_evidence():
+    import requests as rq
+
+    with tiny_server() as (url, rec):
+        client = Client(url, timeout=5, politeness=Politeness(headers=(("X-Gateway-Token", "s3cret"),)))
+        answer = client.get("/ok")
+        response = client.session.get(url + "/ok/2", timeout=5)  # as Schemathesis sends
+        exchange = client.record_response(response)
+    assert isinstance(response, rq.Response)
+    assert all(r[3]["X-Gateway-Token"] == "s3cret" for r in rec.requests)  # sent ...
+    for e in (answer.exchange, exchange):  # ... but never shown
+        assert "s3cret" not in repr(e.request_headers) + e.curl, e
+        assert e.request_headers["X-Gateway-Token"] == "***"
+        assert "X-Gateway-Token: ***" in e.curl

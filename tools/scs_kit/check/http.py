@@ -20,7 +20,7 @@ import urllib3.exceptions
 
 from ..shell import curl
 from .politeness import NotRetryable, PoliteAdapter, Politeness
-from .results import Exchange
+from .results import REDACTED, Exchange
 from .transport import NOT_JSON, Answer, Request
 
 __all__ = ["NOT_JSON", "Answer", "Client", "NoAnswer", "Request", "Unreachable"]
@@ -218,8 +218,9 @@ class Client:
             data = request.raw
             hdrs.setdefault("Content-Type", "application/json")
         body_text = data.decode("utf-8", "replace") if data is not None else None
-        exchange = Exchange(method=method, url=url, request_headers=hdrs, request_body=body_text,
-                            curl=curl(method, url, hdrs, body_text))
+        shown = self.shown_headers(hdrs)
+        exchange = Exchange(method=method, url=url, request_headers=shown, request_body=body_text,
+                            curl=curl(method, url, shown, body_text))
         if self.failures >= GIVE_UP_AFTER:  # a dead or hanging target: fail fast instead of waiting each time
             raise Unreachable(f"{method} {url}: not sent, the implementation stopped answering ({self.last_failure})",
                               self.last_kind)
@@ -260,7 +261,7 @@ class Client:
         body = getattr(req, "body", None)
         if isinstance(body, bytes):
             body = body.decode("utf-8", "replace")
-        headers = {k: v for k, v in dict(getattr(req, "headers", {}) or {}).items()}
+        headers = self.shown_headers(dict(getattr(req, "headers", {}) or {}))
         url = getattr(req, "url", "") or ""
         text = getattr(response, "text", "") or ""
         raw_headers = getattr(response, "headers", {}) or {}
@@ -270,6 +271,17 @@ class Client:
                             response_body=text[:MAX_BODY], curl=curl(method, url, headers, body))
         self.note(exchange)
         return exchange
+
+    def shown_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Request headers as evidence and reports show them: the ones given with --header (the adapter
+        adds them to every request) with their values masked — a gateway's token stays out of reports."""
+        extra = self.adapter.politeness.headers
+        if not extra:
+            return headers
+        names = {name.lower() for name, _ in extra}
+        out = {k: v for k, v in headers.items() if k.lower() not in names}
+        out.update({name: REDACTED for name, _ in extra})
+        return out
 
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
