@@ -6,6 +6,8 @@ stops answering."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 from collections import Counter
@@ -266,3 +268,40 @@ def test_sigint_to_the_cli_with_workers_cleans_up_and_exits_130(tmp_path):
     assert proc.returncode == 130, f"exit {proc.returncode}\n{out[-2000:]}\n{err[-2000:]}"
     assert "Traceback" not in err, err[-3000:]
     _clean(before, after)
+
+
+def test_run_concurrently_runs_every_test_once_and_each_group_in_one_thread(tmp_path):
+    """workers.py on its own, over a tiny suite: per-resource tests and one that is not per resource."""
+    from scs_kit.check.workers import THREAD_UNSAFE_PLUGINS, run_concurrently
+
+    (tmp_path / "test_tiny.py").write_text(
+        "import threading, time, pytest\n"
+        "RAN = []\n"
+        "@pytest.mark.parametrize('resource', ['a', 'b', 'c', 'd'])\n"
+        "@pytest.mark.parametrize('n', [1, 2, 3])\n"
+        "def test_per_resource(resource, n):\n"
+        "    time.sleep(0.01)\n"
+        "    RAN.append((resource, n, threading.current_thread().name))\n"
+        "def test_not_per_resource():\n"
+        "    RAN.append((None, 0, threading.current_thread().name))\n",
+        encoding="utf-8")
+
+    def resource_of(item):
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("resource") if callspec else None
+
+    args = [str(tmp_path), "-p", "no:cacheprovider", "-p", "no:terminal", "-c", os.devnull,
+            "--rootdir", str(tmp_path), *[a for p in THREAD_UNSAFE_PLUGINS for a in ("-p", f"no:{p}")]]
+    code = run_concurrently(lambda extra: pytest.main(args, plugins=extra), ["a", "b", "c", "d"], 3, resource_of,
+                            threading.Event())
+    import test_tiny  # imported by the sessions above
+
+    try:
+        ran = list(test_tiny.RAN)
+    finally:
+        sys.modules.pop("test_tiny", None)
+    assert code == 0
+    assert Counter((r, n) for r, n, _ in ran) == Counter([(r, n) for r in "abcd" for n in (1, 2, 3)] + [(None, 0)])
+    threads_of = {r: {t for rr, _, t in ran if rr == r} for r in "abcd"}
+    assert all(len(t) == 1 for t in threads_of.values()), threads_of
+    assert len({t for _, _, t in ran}) > 1, "one thread did everything"

@@ -29,6 +29,7 @@ import pytest
 ALONE_FAMILIES = ("CONCURRENCY",)  # run after everything else, with no other check running
 DEFAULT_WORKERS = {"full": 8, "live": 1, "read-only": 8}
 MAX_WORKERS = 32
+NO_RESOURCE = ""  # the group of checks that are not per resource (run by whichever worker is free)
 # pytest plugins that change process-wide state per test (output capture, warning filters, log
 # handlers, fault handler, exception hooks): not meant to run in several threads at once.
 THREAD_UNSAFE_PLUGINS = ("capture", "warnings", "logging", "faulthandler", "unraisableexception",
@@ -96,9 +97,9 @@ class TakeFromQueue:
     def pytest_runtestloop(self, session) -> bool:
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             raise session.Interrupted(f"{session.testsfailed} errors during collection")
-        by_resource: dict[str | None, list] = {}
+        by_resource: dict[str, list] = {}
         for item in session.items:
-            by_resource.setdefault(self.resource_of(item), []).append(item)
+            by_resource.setdefault(self.resource_of(item) or NO_RESOURCE, []).append(item)
         current = self._take(by_resource)
         while current:
             following: list = []
@@ -116,7 +117,7 @@ class TakeFromQueue:
             current = following
         return True
 
-    def _take(self, by_resource: dict[str | None, list]) -> list:
+    def _take(self, by_resource: dict[str, list]) -> list:
         while (name := self.queue.take()) is not None:
             if by_resource.get(name):
                 return by_resource[name]
@@ -161,7 +162,7 @@ def run_concurrently(run_session: Callable[[list[Any]], int], names: list[str], 
     """Run `run_session(extra_plugins)` (one pytest.main) in `workers` threads sharing a queue of
     resource names; returns the combined pytest exit code. On KeyboardInterrupt in the calling
     thread, sets `cancel`, waits for the workers to stop and re-raises."""
-    queue = Queue(names)
+    queue = Queue([*names, NO_RESOURCE])
     count = max(1, min(workers, len(names)))
     codes: list[int] = [0] * count
     errors: list[BaseException] = []
