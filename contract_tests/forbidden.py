@@ -64,7 +64,7 @@ def _probe(kit: Kit, r, out: dict) -> None:
             out["failures"].append((f'PUT {r.item_path(absent)} (not documented) answered result "True"', [ans.exchange]))
 
     if not r.allows("DELETE"):
-        if not kit.creation_blocker(r):
+        if r.allows("POST") and kit.has_own(r):
             k = kit.spare_key(r)
             ans = kit.delete(r, k)
             out["answers"].append(("DELETE", r.item_path(k), ans))

@@ -100,8 +100,11 @@ def _writes(kit: Kit, r, t: Tour) -> None:
     elif r.allows("POST"):
         t.write_blocker = kit.creation_blocker(r)
     if r.allows("PUT"):
+        kept = kit.records.reusable(r) if r.allows("POST") and t.created_key is None else []
         if t.created_key is not None:
             _put(kit, r, t, t.created_key, kit.body(r, t.created_key))
+        elif kept:  # the kit's one record on a resource without DELETE
+            _put(kit, r, t, kept[-1], kit.body(r, kept[-1], kit.records.next_marker()))
         elif not r.allows("POST") and t.rows:
             target = str(t.rows[-1].get(r.key))
             with kit.touching(r, [target]) as snaps:

@@ -233,3 +233,47 @@ def test_modes_decide_which_creates_are_allowed():
     with pytest.raises(NotAllowed):
         _records(FakeService(), "read-only").create(OPEN, {OPEN.key: "0"})
     assert _records(FakeService(), "read-only").blocker(OPEN) == "mode read-only sends GET only"
+
+
+# ---------- the persisted ledger ----------
+
+def test_the_journal_holds_the_intent_before_the_request_is_sent(tmp_path):
+    from scs_kit.check.ledger import Ledger
+
+    service = FakeService()
+    records = _records(service)
+    journal = tmp_path / "ledger.jsonl"
+    records.journal(journal, "http://h/x")
+    at_send = []
+    service.on_send = lambda request: at_send.append((request.method, journal.read_text("utf-8"))) \
+        if request.method != "GET" else None
+    service.tables[RCR.name][5] = {RCR.key: "5", "相手TEL": "0312345678"}
+    posted = records.create(OPEN, {OPEN.key: "0"})
+    with records.touching(RCR, ["5"]):
+        records.put(RCR, "5", {RCR.key: "5", "相手TEL": "changed"})
+    post_text = next(text for method, text in at_send if method == "POST")
+    assert json.loads(post_text.splitlines()[-1])["marker"] == records.ledger.entries[0].marker
+    put_text = next(text for method, text in at_send if method == "PUT")
+    assert json.loads(put_text.splitlines()[-1]) == {"op": "snapshot", "resource": RCR.name, "key": "5",
+                                                     "record": {RCR.key: "5", "相手TEL": "0312345678"}}
+    loaded = Ledger.load(journal)
+    assert loaded.base_url == "http://h/x" and loaded.entries[0].key == posted.key and not loaded.snapshots
+    records.cleanup()
+    assert not journal.exists(), "a ledger with everything undone is removed"
+
+
+def test_a_torn_last_line_is_ignored_and_anything_else_is_an_error(tmp_path):
+    from scs_kit.check.ledger import Ledger
+    from scs_kit.errors import KitError
+
+    start = json.dumps({"op": "start", "format": "scs-kit-ledger/1", "base_url": "http://h/x", "run_id": "r"})
+    create = json.dumps({"op": "create", "n": 0, "resource": OPEN.name, "marker": "scs-kit-r-1", "key": None})
+    path = tmp_path / "l.jsonl"
+    path.write_text(f"{start}\n{create}\n{{\"op\": \"sett", encoding="utf-8")
+    assert Ledger.load(path).entries[0].marker == "scs-kit-r-1"
+    path.write_text(f"{start}\nnot json\n{create}\n", encoding="utf-8")
+    with pytest.raises(KitError, match="line 2"):
+        Ledger.load(path)
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(KitError):
+        Ledger.load(path)

@@ -19,6 +19,7 @@ COMMANDS = {
     "serve": ("scs_kit.server.command", "run the reference implementation of the service"),
     "check": ("scs_kit.check.command", "check an implementation against the vendor's document"),
     "report": ("scs_kit.check.report_command", "render reports from a results file"),
+    "cleanup": ("scs_kit.check.cleanup_command", "undo what an interrupted check left on an implementation"),
     "docs": ("scs_kit.docs.command", "build the offline documentation site"),
 }
 

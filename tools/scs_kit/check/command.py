@@ -29,6 +29,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
     parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--ledger", type=Path, metavar="PATH",
+                        help="the journal of what the kit created or changed, kept until everything is undone "
+                             "(default: in the report directory; see scs-kit cleanup)")
+    parser.add_argument("--force", action="store_true",
+                        help="start although an earlier run against this URL left an unfinished ledger")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
     parser.add_argument("--workers", type=int, metavar="N",
@@ -43,6 +48,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--proxy", metavar="URL",
                         help="send every request through this proxy, also to a loopback target (default: HTTP_PROXY, "
                              "HTTPS_PROXY and NO_PROXY from the environment, never for loopback targets)")
+
+
+def ledger_default(args: argparse.Namespace) -> Path | None:
+    """The ledger is safety state, not a report: it goes to the report directory even with --no-reports."""
+    if not args.base_url:
+        return None
+    from .ledger import ledger_name
+    from .runner import normalise_url
+
+    return args.report_dir / ledger_name(normalise_url(args.base_url))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         retries=args.retries,
         headers=parse_headers(args.header),
         proxy=parse_proxy(args.proxy),
+        ledger=args.ledger if args.ledger is not None else ledger_default(args),
+        force=args.force,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}

@@ -127,6 +127,10 @@ class Kit:
             broken(f"setup: POST {resource.collection} registered no record (HTTP {ans.status})", ans.exchange)
         return key, body, before, after
 
+    def has_own(self, resource: Any) -> bool:
+        """Whether the kit has (or may make) a record of its own here to write to."""
+        return bool(self.records.reusable(resource)) or not self.creation_blocker(resource)
+
     def spare_key(self, resource: Any) -> str:
         """A kit record to write to: a reused one where records cannot be deleted, else a new one."""
         reuse = self.records.reusable(resource)

@@ -4,7 +4,9 @@
   is sent (`create`, `post`, `creating`, `put_new`); its key is settled once the answer is in.
 - A record the kit did not create is written only inside `touching`: snapshot first (in the
   ledger), restored exactly afterwards and verified by GET.
-- The mode decides which writes are allowed at all (`blocker`).
+- The mode decides which writes are allowed at all (`blocker`). On a resource without DELETE the
+  kit keeps at most one record, across runs: it finds its record of an earlier run by the marker
+  and reuses it; it creates one only when there is none, and leaves it marked.
 - `cleanup` restores every snapshot, deletes every kit record that can be deleted and sweeps for
   records carrying this run's marker that came back; it is idempotent and never raises.
 
@@ -14,18 +16,25 @@ It talks to the implementation only through a `Transport` (one `send(Request) ->
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .bodies import example
 from .ledger import Entry, Ledger
-from .reading import Reader, keys, one
+from .reading import Reader, keys, max_key, one
 from .results import CreatedRecord
 from .transport import Answer, Request, Transport
 from .verdict import PremiseBroken
 
 MARKER_PREFIX = "scs-kit-"
+# A test hook: when set to a file path, the kit creates that file and pauses while a foreign record
+# holds the kit's data (between the writes of `touching` and the restore), so that a test can kill
+# it exactly there.
+PAUSE_ENV = "SCS_KIT_TEST_PAUSE_IN_SNAPSHOT_WINDOW"
 
 
 class NotAllowed(Exception):
@@ -59,7 +68,12 @@ class Records:
         self._counter = 0
         self._lock = threading.Lock()
         self._marker_fields: dict[str, str | None] = {}
+        self._adopted: set[str] = set()  # resources without DELETE searched for the kit's earlier record
         self.cleaned = False
+
+    def journal(self, path: Path, base_url: str) -> None:
+        """Keep the ledger in a journal file too (fsynced before every creating or changing request)."""
+        self.ledger.open(path, base_url, self.run_id)
 
     # ---------- policy ----------
     def may_write(self) -> bool:
@@ -73,6 +87,35 @@ class Records:
             return "mode read-only sends GET only"
         if not resource.allows("DELETE") and self.mode != "full":
             return "needs --mode full: records of this resource cannot be deleted"
+        kept = self.kept(resource)
+        if kept is not None:
+            return (f"{resource.name} has no DELETE and the kit keeps one record there ({kept}): "
+                    "it creates no more")
+        return None
+
+    def kept(self, resource: Any) -> str | None:
+        """The one kit record on a resource without DELETE: made by this run, or found by its marker from an
+        earlier run (then adopted: reused by PUT, never a second one created). None elsewhere."""
+        if resource.allows("DELETE") or self.mode != "full":
+            return None
+        mine = [e for e in self.ledger.live(resource.name) if e.keep]
+        if mine:
+            return mine[0].key
+        if resource.name not in self._adopted:
+            self._adopted.add(resource.name)
+            mf = self.marker_field(resource)
+            rows, _ = self.rows(resource)
+            earlier = sorted((r for r in rows if mf and str(r.get(mf, "")).startswith(MARKER_PREFIX)),
+                             key=lambda r: (len(str(r.get(resource.key))), str(r.get(resource.key))))
+            if earlier and mf:
+                key = str(earlier[0].get(resource.key))
+                entry = self.ledger.pending(resource.name, str(earlier[0].get(mf)), key=key, keep=True)
+                self.ledger.settle(entry, note="kept: the kit's record from an earlier run, reused (no DELETE)")
+                if len(earlier) > 1:
+                    others = ", ".join(str(r.get(resource.key)) for r in earlier[1:])
+                    self.ledger.notes.append(f"{resource.name}: further records carrying the kit's marker ({others}) "
+                                             "from earlier runs; the kit reuses only record " + key)
+                return key
         return None
 
     # ---------- the marker ----------
@@ -134,7 +177,9 @@ class Records:
         if not self.may_write():
             raise NotAllowed("mode read-only sends GET only")
         before, _ = self.rows(resource)
-        entry = self.ledger.pending(resource.name, marker)
+        # an unmarked create (a body that cannot carry the marker): the page's rule says where it lands
+        predicted = None if marker else str(max(max_key(before, resource) + 1, resource.min_id))
+        entry = self.ledger.pending(resource.name, marker, predicted=predicted, keep=not resource.allows("DELETE"))
         posted = Posted(None, None, before=before)
         yield posted
         posted.after, posted.after_answer = self.rows(resource)
@@ -142,9 +187,10 @@ class Records:
         posted.key = entry.key
         posted.by_marker = entry.by_marker
         if entry.key is not None and note:
-            entry.note = note
+            self.ledger.settle(entry, note=note)
         if entry.key is not None and not resource.allows("DELETE"):
-            entry.note = entry.note or "resource has no DELETE: left in place (--mode full)"
+            self.ledger.settle(entry, note=entry.note or "kept: the one record the kit leaves here (no DELETE; "
+                                                          "reused by later runs)")
 
     def post(self, resource: Any, body: dict | None = None, *, raw: bytes | None = None, marker: str | None = None,
              note: str = "") -> Posted:
@@ -212,7 +258,11 @@ class Records:
     def reusable(self, resource: Any) -> list[str]:
         """Kit records of a resource without DELETE: they stay on the implementation, so checks that only
         need a kit record to write to reuse them instead of adding more."""
-        return [] if resource.allows("DELETE") else [e.key for e in self.ledger.live(resource.name) if e.key]
+        if resource.allows("DELETE"):
+            return []
+        if resource.allows("POST"):
+            self.kept(resource)  # adopts the kit's record of an earlier run
+        return [e.key for e in self.ledger.live(resource.name) if e.key]
 
     def put(self, resource: Any, key: Any, body: dict) -> Answer:
         return self.send(Request("PUT", resource.item_path(key), body=body))
@@ -225,17 +275,38 @@ class Records:
         self.ledger.forget(resource.name, str(key))
 
     def remove(self, resource: Any, key: Any) -> None:
-        """Delete a kit record now (when the resource has DELETE) and mark it in the ledger."""
-        if key is None or not resource.allows("DELETE") or not self.owns(resource, key):
+        """Done with a kit record: delete it now and mark it in the ledger; on a resource without DELETE
+        make sure it still carries the marker (a check may have written other text there)."""
+        if key is None or not self.owns(resource, key):
+            return
+        if not resource.allows("DELETE"):
+            self._remark(resource, str(key))
             return
         self.delete(resource, key)
         if self.record(resource, key) is None:
             self.forget(resource, key)
 
+    def _remark(self, resource: Any, key: str) -> None:
+        """PUT the kit's marker back into its kept record if a write replaced it."""
+        mf = self.marker_field(resource)
+        if not mf or not resource.allows("PUT"):
+            return
+        record = self.raw_record(resource, key)
+        if record is None or str(record.get(mf, "")).startswith(MARKER_PREFIX):
+            return
+        entry = next((e for e in self.ledger.live(resource.name) if e.key == key), None)
+        marker = entry.marker if entry and entry.marker else self.next_marker()
+        self.put(resource, key, {**record, mf: marker})
+
     # ---------- records the kit did not create ----------
+    def raw_record(self, resource: Any, key: Any) -> dict | None:
+        """The record under key exactly as the implementation answers it (no lenient reading)."""
+        return one(self.send(Request("GET", resource.item_path(key))))
+
     def snapshot(self, resource: Any, key: str) -> dict:
-        """Ledger the record under key before the kit changes it; PremiseBroken if it cannot be read."""
-        snap = self.record(resource, key)
+        """Ledger the record under key, exactly as answered, before the kit changes it; PremiseBroken if it
+        cannot be read."""
+        snap = self.raw_record(resource, key)
         if snap is None:
             raise PremiseBroken(f"setup: {resource.item_path(key)} vanished before the kit could snapshot it")
         self.ledger.snapshot(resource.name, str(key), snap)
@@ -250,6 +321,7 @@ class Records:
             for k in keys_:
                 snaps[k] = self.snapshot(resource, k)
             yield snaps
+            _pause_in_snapshot_window()
         finally:
             for k in snaps:
                 snap = self.ledger.snapshots.get((resource.name, k))
@@ -262,7 +334,7 @@ class Records:
         now = None
         for _ in range(2):
             self.put(resource, key, snap)
-            now = self.record(resource, key)
+            now = self.raw_record(resource, key)
             if now == snap:
                 self.ledger.restored(resource.name, key)
                 return
@@ -289,10 +361,11 @@ class Records:
                     self.restore(self.spec.resource(name), key, record)
                 except Exception as exc:  # noqa: BLE001 - cleanup must go on
                     self.ledger.problems.append(f"could not restore {name}/{key}: {exc}")
-            for entry in self.ledger.entries:
+            for entry in list(self.ledger.entries):
                 if not entry.deleted:
                     self._undo(entry)
             self._sweep()
+            self.ledger.close()
 
     def _undo(self, entry: Entry) -> None:
         try:
@@ -304,10 +377,18 @@ class Records:
                     return
                 self.ledger.settle(entry, key=key)
             if entry.key is None:
+                where = f" (the page's rule puts it under {entry.predicted}: check that record)" if entry.predicted else ""
                 entry.note = entry.note or "key unknown: not deleted"
+                if entry.predicted and self.record(resource, entry.predicted) is not None:
+                    self.ledger.problems.append(f"{entry.resource}: a request without the kit's marker may have "
+                                                f"registered a record{where}")
+                else:
+                    self.ledger.settle(entry, deleted=True, note="registered nothing")
                 return
             if not resource.allows("DELETE"):
-                entry.note = entry.note or "resource has no DELETE: left in place"
+                self._remark(resource, entry.key)
+                if not entry.keep:
+                    self.ledger.settle(entry, keep=True, note=entry.note or "resource has no DELETE: left in place")
                 return
             self.delete(resource, entry.key)
             if self.record(resource, entry.key) is None:
@@ -349,6 +430,10 @@ class Records:
     def created_records(self) -> list[CreatedRecord]:
         return self.ledger.created_records()
 
+    def close(self) -> None:
+        """End the journal without cleaning up (a run that has nothing to undo, or gave up)."""
+        self.ledger.close()
+
     @property
     def problems(self) -> list[str]:
         """Cleanup failures: the run ends in error."""
@@ -357,3 +442,11 @@ class Records:
     @property
     def notes(self) -> list[str]:
         return self.ledger.notes
+
+
+def _pause_in_snapshot_window() -> None:
+    flag = os.environ.get(PAUSE_ENV)
+    if not flag:
+        return
+    Path(flag).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(60)

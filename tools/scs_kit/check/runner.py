@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from .. import shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
 from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
 from .context import Kit
 from .http import GIVE_UP_AFTER, Client, NoAnswer, Unreachable
+from .ledger import Ledger, ledger_name
 from .politeness import MAX_RATE, Politeness
 from .results import FAMILIES, RunResults
 from .workers import MAX_WORKERS, default_workers
@@ -44,6 +46,8 @@ class CheckOptions:
     resources: tuple[str, ...] | None = None
     progress: str | None = "auto"
     timeout: float = 10.0
+    ledger: Path | None = None  # the journal of what to undo (default: in report_dir, one per target)
+    force: bool = False  # start although an unfinished ledger for this target is there
     workers: int | None = None  # resources checked at a time; None: the mode's default
     rate_limit: float | None = None  # requests per second over the whole run
     retries: int = 2  # further attempts of an idempotent request after a connection error or a 503
@@ -166,6 +170,38 @@ def _prepare_report_dir(report_dir) -> None:
         raise KitError(f"{path}: the report directory is not writable")
 
 
+def ledger_path(opts: CheckOptions, base_url: str) -> Path | None:
+    """Where the run's ledger goes: --ledger, else the report directory (None: memory only)."""
+    if opts.ledger is not None:
+        return Path(opts.ledger)
+    return Path(opts.report_dir) / ledger_name(base_url) if opts.report_dir is not None else None
+
+
+def _claim_ledger(path: Path | None, base_url: str, force: bool) -> str | None:
+    """KitError if an unfinished ledger for this target is at `path` (with --force it is moved aside;
+    the note says where)."""
+    if path is None or not path.exists():
+        return None
+    if path.is_dir():
+        raise KitError(f"{path}: --ledger is a directory")
+    try:
+        earlier = Ledger.load(path).base_url
+    except KitError:
+        earlier = None
+    if not force:
+        if earlier is None:
+            raise KitError(f"{path}: not a scs-kit ledger; remove it or choose another --ledger (or --force)")
+        raise KitError(f"{path}: an earlier run against {earlier} did not finish undoing its changes; run "
+                       f"`scs-kit cleanup --base-url {shell.quote(earlier)} --ledger {shell.quote(str(path))}` first "
+                       "(or pass --force to start anyway)")
+    aside = path.with_name(f"{path.name}.abandoned-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        raise KitError(f"{path}: cannot move the unfinished ledger aside ({exc.strerror or exc})") from None
+    return f"--force: the unfinished ledger of an earlier run was moved to {aside}; run scs-kit cleanup with it"
+
+
 def _write_reports(results, report_dir, spec) -> dict:
     from .reports import write_reports
 
@@ -188,12 +224,21 @@ def run_check(opts: CheckOptions) -> RunResults:
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
         target = "reference"
+    # the reference server runs in memory and is gone with the run: nothing to journal there
+    journal = ledger_path(opts, base_url) if target == "external" and opts.mode != "read-only" else None
+    run_notes = []
     kit = None
     old_term = None
+    stopped = ""  # the request after which the implementation stopped answering
     try:
+        note = _claim_ledger(journal, base_url, opts.force)
+        if note:
+            run_notes.append(note)
         preflight(base_url, spec, names, opts.timeout, opts.politeness())
         kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec,
                   politeness=opts.politeness())
+        if journal is not None:
+            kit.records.journal(journal, base_url)
         progress = _progress(opts.progress)
         collector = Collector(kit, progress, replay_base_url=opts.base_url and base_url)
         atexit.register(kit.cleanup)
@@ -202,12 +247,10 @@ def run_check(opts: CheckOptions) -> RunResults:
         if progress is not None:
             progress.start(names, families, total=_count(spec, families, names))
         code = _pytest(kit, collector, families, names, opts)
-        if kit.client.gave_up:
-            raise KitError(f"the implementation stopped answering: {kit.client.gave_up} "
-                           f"({GIVE_UP_AFTER} requests in a row without an answer)")
-        if code == 2:  # pytest.ExitCode.INTERRUPTED
+        stopped = kit.client.gave_up
+        if code == 2 and not stopped:  # pytest.ExitCode.INTERRUPTED
             raise KeyboardInterrupt
-        if code not in (0, 1, 5):
+        if code not in (0, 1, 2, 5):
             raise KitError(f"the conformance suite could not run (pytest exit code {int(code)})")
         results = RunResults(
             kit_version=__version__, base_url=base_url, target=target, profile=opts.profile, mode=opts.mode,
@@ -225,9 +268,18 @@ def run_check(opts: CheckOptions) -> RunResults:
             signal.signal(signal.SIGTERM, old_term)
         if server is not None:
             server.stop()
+    if stopped:
+        left = (f"; once it answers again, run `scs-kit cleanup --base-url {shell.quote(base_url)} --ledger "
+                f"{shell.quote(str(journal))}`" if journal is not None and journal.exists() else "")
+        raise KitError(f"the implementation stopped answering: {stopped} "
+                       f"({GIVE_UP_AFTER} requests in a row without an answer){left}")
     results.created_records = kit.records.created_records()
+    results.warnings.extend(run_notes)
     results.warnings.extend(kit.records.problems)
     results.warnings.extend(kit.records.notes)
+    if journal is not None and journal.exists():
+        results.warnings.append(f"the ledger {journal} lists what the kit could not undo; fix the cause and run "
+                                f"`scs-kit cleanup --base-url {shell.quote(base_url)} --ledger {shell.quote(str(journal))}`")
     if kit.type_notes:
         results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
                                 "(compared as strings, null as absent; the document infers strings): "
