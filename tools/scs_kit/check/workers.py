@@ -193,13 +193,23 @@ def run_concurrently(run_session: Callable[[list[Any]], int], names: list[str], 
                     t.join(0.1)
         except BaseException:
             cancel.set()
-            for t in threads:
-                if t.is_alive():
-                    t.join()
+            _wait_for(threads)
             raise
     if errors:
         raise errors[0]
     return combined(codes)
+
+
+def _wait_for(threads: list[threading.Thread]) -> None:
+    """Wait until every worker has stopped (at its next request, at the latest when the one in flight
+    is answered or times out). Another Ctrl-C does not cut this short: cleaning up while a worker
+    still writes would race it."""
+    for t in threads:
+        while t.is_alive():
+            try:
+                t.join(0.1)
+            except KeyboardInterrupt:
+                continue
 
 
 def combined(codes: list[int]) -> int:
