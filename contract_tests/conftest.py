@@ -50,8 +50,19 @@ def _split(value):
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+POLITENESS = pytest.StashKey[Politeness]()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "scs_check(id): the stable check id this test implements")
+    opt = config.getoption
+    try:  # a bad value is a usage error before anything runs, not an error in every test
+        rate = opt("scs_rate_limit")
+        config.stash[POLITENESS] = Politeness(rate=parse_rate(rate) if rate else None, retries=opt("scs_retries"),
+                                              headers=parse_headers(opt("scs_header")),
+                                              proxy=parse_proxy(opt("scs_proxy")))
+    except KitError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if _collector(config) is None:
         config.pluginmanager.register(Collector(), PLUGIN)
 
@@ -103,7 +114,7 @@ def kit(request):
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
     kit = Kit(base_url, profile=opt("scs_profile"), seed=opt("scs_seed"), mode=opt("scs_mode"),
-              timeout=opt("scs_timeout"), politeness=_politeness(opt))
+              timeout=opt("scs_timeout"), politeness=request.config.stash[POLITENESS])
     collector.kit = kit
     atexit.register(kit.cleanup)
     try:
@@ -114,15 +125,6 @@ def kit(request):
             print(f"scs-kit: cleanup problem: {problem}")
         if server is not None:
             server.stop()
-
-
-def _politeness(opt) -> Politeness:
-    try:
-        rate = opt("scs_rate_limit")
-        return Politeness(rate=parse_rate(rate) if rate else None, retries=opt("scs_retries"),
-                          headers=parse_headers(opt("scs_header")), proxy=parse_proxy(opt("scs_proxy")))
-    except KitError as exc:
-        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")

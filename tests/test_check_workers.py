@@ -305,3 +305,26 @@ def test_run_concurrently_runs_every_test_once_and_each_group_in_one_thread(tmp_
     threads_of = {r: {t for rr, _, t in ran if rr == r} for r in "abcd"}
     assert all(len(t) == 1 for t in threads_of.values()), threads_of
     assert len({t for _, _, t in ran}) > 1, "one thread did everything"
+
+
+def test_plain_pytest_takes_the_politeness_options():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    Observed.log = []
+    with faulty_server(Observed) as server:
+        Observed.log = []
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", str(root / "contract_tests"), "-q", "-p", "no:cacheprovider",
+             "--base-url", server.base_url, "--scs-profile", "quick", "--scs-only", "ENVELOPE,SCHEMA",
+             "--scs-resources", "ContainmentLine", "--scs-header", "X-Gateway-Token: t0ken",
+             "--scs-rate-limit", "200/s", "--scs-retries", "1"],
+            cwd=root, capture_output=True, text=True, timeout=300, check=False)
+        log = list(Observed.log)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert log and all(h.get("x-gateway-token") == "t0ken" for *_, h in log), len(log)
+    bad = subprocess.run([sys.executable, "-m", "pytest", str(root / "contract_tests"), "-p", "no:cacheprovider",
+                          "--base-url", "http://127.0.0.1:9/x", "--scs-rate-limit", "fast"],
+                         cwd=root, capture_output=True, text=True, timeout=300, check=False)
+    assert bad.returncode == 4 and "--rate-limit" in bad.stderr, (bad.returncode, bad.stderr[-2000:])

@@ -179,7 +179,7 @@ class PoliteAdapter(HTTPAdapter):
             request.headers[name] = value
         proxies = self._proxies(request.url or "", proxies)
         method = (request.method or "GET").upper()
-        attempts = 1 + (p.retries if method in IDEMPOTENT else 0)
+        attempts = 1 + (max(0, p.retries) if method in IDEMPOTENT else 0)
         for attempt in range(attempts):
             self._wait_turn()
             last = attempt == attempts - 1
