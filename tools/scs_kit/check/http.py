@@ -92,7 +92,8 @@ class BoundedAdapter(PoliteAdapter):
         if body.had_bom:
             # .NET's Encoding.UTF8 writes one; RFC 8259 lets parsers ignore it, so read past it
             # (for Schemathesis too) and let the run note it instead of calling the body "not JSON"
-            self.bom_answers += 1
+            with self._count_lock:  # worker threads share the adapter
+                self.bom_answers += 1
         return resp
 
 
