@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import os
 import random
 import sys
 import threading
@@ -126,7 +127,7 @@ class TakeFromQueue:
 
 @contextlib.contextmanager
 def thread_safe_runtime() -> Iterator[None]:
-    """Two process-wide things that are not safe in threads, made so while the workers run:
+    """Three process-wide things that are not safe in threads, made so while the workers run:
 
     - first imports: the suite's libraries import modules lazily, inside functions; two threads
       importing each other's half-loaded modules get one of them half-initialised (ImportError).
@@ -150,11 +151,28 @@ def thread_safe_runtime() -> Iterator[None]:
     builtins.__import__ = serialised_import
     if sys.version_info < (3, 13):
         ast.parse = serialised_parse  # type: ignore[assignment]
+    # - PYTEST_CURRENT_TEST: each session sets it per test stage and pops it after; with several
+    #   sessions in one process one thread pops what another already popped (KeyError in a check).
+    #   pytest offers no switch for it, so its updater is replaced, only while the workers run.
+    import _pytest.runner as pytest_runner
+
+    real_update = getattr(pytest_runner, "_update_current_test_var", None)
+    if real_update is not None:
+        pytest_runner._update_current_test_var = _tolerant_current_test_var
     try:
         yield
     finally:
         builtins.__import__ = real_import
         ast.parse = real_parse
+        if real_update is not None:
+            pytest_runner._update_current_test_var = real_update
+
+
+def _tolerant_current_test_var(item: Any, when: str | None) -> None:
+    if when:
+        os.environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} ({when})".replace("\x00", "(null)")
+    else:
+        os.environ.pop("PYTEST_CURRENT_TEST", None)
 
 
 def run_concurrently(run_session: Callable[[list[Any]], int], names: list[str], workers: int,
