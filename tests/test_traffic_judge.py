@@ -55,10 +55,21 @@ def test_a_wrong_query_answer_the_next_listing_confirms_fails():
 def test_a_client_disconnecting_between_listing_and_get_is_no_fault():
     client = {"ID": "5", "クライアント名": "受付PC", "IPアドレス": "192.0.2.5", "接続日時": "2026/11/26 09:00:00"}
     results = judge(_traffic(("GET", "/ConnectedClient", [client]),
+                             ("GET", "/ConnectedClient/5", []),
+                             ("GET", "/ConnectedClient", [])), SPEC)
+    assert _status(results, "ENVELOPE-GET-SINGLE", "ConnectedClient") == "pass"
+    assert results.exit_code == 0
+
+
+def test_a_404_for_a_record_that_went_away_is_blamed_on_the_absent_get():
+    # the next listing explains why the record is missing, but not the 404: the page's answer is 200 []
+    client = {"ID": "5", "クライアント名": "受付PC", "IPアドレス": "192.0.2.5", "接続日時": "2026/11/26 09:00:00"}
+    results = judge(_traffic(("GET", "/ConnectedClient", [client]),
                              ("GET", "/ConnectedClient/5", 404),
                              ("GET", "/ConnectedClient", [])), SPEC)
-    assert _status(results, "ENVELOPE-GET-SINGLE", "ConnectedClient") == "warn"  # 404 instead of []: open
-    assert results.exit_code == 0
+    assert _status(results, "ENVELOPE-GET-SINGLE", "ConnectedClient") == "pass"
+    assert _status(results, "ENVELOPE-GET-ABSENT", "ConnectedClient") == "fail"
+    assert results.exit_code == 1
 
 
 def test_what_the_traffic_does_not_show_is_not_observed():

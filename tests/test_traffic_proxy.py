@@ -39,10 +39,10 @@ def _verdicts(results) -> dict[tuple[str, str | None], str]:
     return {(c.id, c.resource): c.status for c in results.checks}
 
 
-def _through_proxy(server_url: str, tmp_path, resources=None, kit: dict | None = None):
+def _through_proxy(server_url: str, tmp_path, resources=None, kit: dict | None = None, slow: float = 2.0):
     """Run the sample client (and the kit's check when `kit` gives its options) through a proxy; returns the
-    proxy's results and the results of `check --traffic` on the HAR it recorded."""
-    proxy = start_proxy(server_url, SPEC)
+    proxy's results and the results of `check --traffic` on the HAR it recorded. `slow` as `--slow`."""
+    proxy = start_proxy(server_url, SPEC, slow=slow)
     try:
         exercise(proxy.base_url, SPEC, list(resources) if resources else None)
         if kit is not None:
@@ -51,7 +51,7 @@ def _through_proxy(server_url: str, tmp_path, resources=None, kit: dict | None =
         proxy.stop()
     live = proxy.proxy.results()
     har = write_har(tmp_path / "traffic.har", proxy.proxy.exchanges, SPEC.secret_fields)
-    offline = judge(read_har(har), SPEC)
+    offline = judge(read_har(har), SPEC, slow=slow)
     assert _verdicts(offline) == _verdicts(live), "check --traffic on the recorded HAR differs from the proxy"
     assert offline.exit_code == live.exit_code
     return live
@@ -93,7 +93,8 @@ VISIBLE = [f for f in FAULTS if f.name not in NOT_TRAFFIC_VISIBLE]
 def test_fault_is_caught_from_traffic(fault, tmp_path):
     kit = {"only": (fault.family,), "resources": (fault.resource,), **dict(fault.options)}
     with faulty_server(fault) as server:
-        results = _through_proxy(server.base_url, tmp_path, [fault.resource], kit=kit)
+        results = _through_proxy(server.base_url, tmp_path, [fault.resource], kit=kit,
+                                 slow=dict(fault.options).get("slow", 2.0))
     found = [c.status for c in results.checks if c.id == fault.check and c.resource == fault.resource]
     report = f"fault {fault.name} ({fault.doc})\n{describe(results)}"
     assert found == [fault.expect], f"{fault.check} ended {found}, expected {fault.expect}\n{report}"
