@@ -19,6 +19,14 @@ SPEC = spec_mod.load()
 # One resource of each kind, as in test_check_open_behaviour: documented fields, GET only, GET+PUT with
 # the query route, no DELETE, minimum id 2.
 RESOURCES = ("ContainmentLine", "ConnectedClient", "ReceivedCall-Record", "MessDef-Mail", "SIP-ServerConnection")
+# Variants whose behaviour lives on one resource: the kit's check runs there only (the sample client still
+# exercises every resource), which keeps the parametrised cases fast.
+VARIANT_RESOURCES = {
+    "percent-26-literal": ("ReceivedCall-Record",),
+    "query-ordered-by-time": ("ReceivedCall-Record",),
+    "read-only-call-facts": ("ReceivedCall-Record",),
+    "server-sets-status": ("Online-Activation",),
+}
 
 # Faults no client of the document shows in traffic a passive judge can read: a state machine's model
 # has to drive the writes, and the quick sample of traffic never resurrects or stops flushing.
@@ -52,7 +60,10 @@ def _through_proxy(server_url: str, tmp_path, resources=None, kit: dict | None =
     live = proxy.proxy.results()
     har = write_har(tmp_path / "traffic.har", proxy.proxy.exchanges, SPEC.secret_fields)
     offline = judge(read_har(har), SPEC, slow=slow)
-    assert _verdicts(offline) == _verdicts(live), "check --traffic on the recorded HAR differs from the proxy"
+    a, b = _verdicts(offline), _verdicts(live)
+    differ = {k: (b.get(k), a.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+    assert not differ, f"check --traffic on the recorded HAR differs from the proxy (proxy, HAR): {differ}\n" + "\n".join(
+        c.message[:600] for c in live.checks + offline.checks if (c.id, c.resource) in differ and c.status != "pass")
     assert offline.exit_code == live.exit_code
     return live
 
@@ -80,7 +91,7 @@ def test_reference_server_passes(tmp_path):
 def test_open_behaviour_passes_through_proxy(variant, tmp_path):
     parts = OPEN_VARIANTS[variant]
     with faulty_server(*parts, records=preloaded_records(SPEC)) as server:
-        results = _through_proxy(server.base_url, tmp_path, kit={"resources": RESOURCES})
+        results = _through_proxy(server.base_url, tmp_path, kit={"resources": VARIANT_RESOURCES.get(variant, RESOURCES)})
     report = f"{variant}: {' / '.join((p.__doc__ or p.__name__).strip() for p in parts)}\n" + describe(results)
     assert not [c for c in results.checks if c.status in ("fail", "error")], report
     assert results.exit_code == 0, report
@@ -104,3 +115,4 @@ def test_fault_is_caught_from_traffic(fault, tmp_path):
 def test_invisible_faults_are_registered():
     names = {f.name for f in FAULTS}
     assert set(NOT_TRAFFIC_VISIBLE) <= names
+    assert set(VARIANT_RESOURCES) <= set(OPEN_VARIANTS)

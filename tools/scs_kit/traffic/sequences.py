@@ -63,6 +63,7 @@ class Sequences:
         # KEYS-BODY-KEY: bodies accepted per (resource, method, the other fields' names and JSON types), and
         # writes refused whose only difference from an accepted one may be the body key
         self._accepted: dict[tuple, list[tuple[str, Recorded]]] = {}
+        self._lands: set[tuple[str, str]] = set()  # (resource, field): a write's value seen back in a read
         self._key_refusals: list[tuple[tuple, str, Any, Recorded]] = []
 
     def state(self, resource: Resource) -> State:
@@ -206,6 +207,7 @@ class Sequences:
                 self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, f"POST {r.collection} registered ID {key}; the "
                             f"page: ID は{r.min_id}以上", p.x, read)
         self.f.observe("ROUNDTRIP-POST", r.name)
+        self._landed(r, p.body, after[key])
         result = compare(r, p.body, after[key])
         self._roundtrip("ROUNDTRIP-POST", r, result, f"POST {r.collection} then the listing's record {key}", p, read)
 
@@ -226,6 +228,7 @@ class Sequences:
                 self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key}: the success answer "
                             "had no effect", p.x, read)
             return
+        self._landed(r, p.body, rec)
         result = compare(r, p.body, rec, p.before_rec, known_before=p.known_before)
         if result.changed_nothing and (p.known_before or other):
             target = f" (the body names key {body_key}: the URI key must win)" if other else ""
@@ -267,7 +270,7 @@ class Sequences:
         if rec is None:
             self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key} any more", q.x, read)
             return
-        changed = [n for n in q.body if n != r.key and rec.get(n) != before.get(n)]
+        changed = [n for n in q.body if n != r.key and n not in r.secret_fields and rec.get(n) != before.get(n)]
         if changed:
             self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows the field(s) {changed} changed: the refused "
                         "write changed the record", q.x, read)
@@ -361,30 +364,42 @@ class Sequences:
         self._order[r.name] = fields if known is None else known & fields
         return bool(self._order[r.name])
 
+    def _landed(self, r: Resource, sent: dict, got: dict) -> None:
+        for n, v in sent.items():
+            if n != r.key and n not in r.secret_fields and got.get(n) == v:
+                self._lands.add((r.name, n))
+
     # ---------- KEYS-BODY-KEY ----------
     def _body_key(self, x: Recorded, route: Route, body: Any, accepted: bool, refused: bool,
                   before_rec: dict | None) -> None:
         r = route.resource
-        if x.method not in ("POST", "PUT") or not isinstance(body, dict) or r.key not in body:
+        # POST only: a refused PUT may name a record a concurrent client just deleted, which the traffic
+        # cannot tell apart from a refused key
+        if x.method != "POST" or not isinstance(body, dict) or r.key not in body:
             return
         value = body[r.key]
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not (number or isinstance(value, str)) or keyint(value) is None or not 0 <= (keyint(value) or 0) <= r.max_id:
             return
-        shape = (r.name, x.method, tuple(sorted((n, type(v).__name__) for n, v in body.items() if n != r.key)))
+        shape = (r.name, x.method, tuple(sorted((n, type(v).__name__) for n, v in body.items()
+                                                if n != r.key and n not in r.secret_fields)))
         if accepted:
             if isinstance(value, str):
                 self.f.observe("KEYS-BODY-KEY", r.name)
             self._accepted.setdefault(shape, []).append((json.dumps(value), x))
-        elif refused and (x.method == "POST" or before_rec is not None) and valid_record(self.spec, r, body):
+        elif refused and valid_record(self.spec, r, {n: v for n, v in body.items() if n not in r.secret_fields}) \
+                and all(isinstance(v, (str, int, float, bool)) for v in body.values()):  # secrets: redacted in HAR
             self._key_refusals.append((shape, json.dumps(value), value, x))
 
     def finish(self) -> None:
         """The end of the traffic: judge what needed all of it."""
+        forms: dict[str, set[str]] = {}  # resource → every body key accepted, whatever the body
+        for (name, _, _), accepted in self._accepted.items():
+            forms.setdefault(name, set()).update(f for f, _ in accepted)
         for shape, form, value, x in self._key_refusals:
             others = [(f, a) for f, a in self._accepted.get(shape, []) if f != form]
-            if not others:
-                continue
+            if not others or form in forms.get(shape[0], set()):
+                continue  # that key was accepted elsewhere: the refusal is about something else in the body
             name, method = shape[0], shape[1]
             what = (f"{method} {x.url} with the body key {form} was refused ({x.status} {x.text.strip()[:120]}), "
                     f"while the same body with the key {others[0][0]} was accepted")
@@ -433,11 +448,14 @@ class Sequences:
         r = mine[0].route.resource
         self.f.observe("CONCURRENCY-PUT", r.name)
         last = mine[-1].body
-        earlier_bodies = [base[key]] + [p.body for p in mine[:-1]]
-        witness = [n for n, v in last.items() if n != r.key and any(b.get(n) != v for b in earlier_bodies)]
+        # fields a write was seen to land in elsewhere in the traffic, where the record still shows an earlier
+        # value (from before the batch, or an earlier PUT of it) while the last PUT sent another: a lost update
+        earlier = [base[key]] + [p.body for p in mine[:-1]]
+        witness = [n for n, v in last.items() if n != r.key and n not in r.secret_fields
+                   and (r.name, n) in self._lands and any(b.get(n) != v for b in earlier)]
         if not witness or any(rec.get(n) == last[n] for n in witness):
             return
-        lost = [n for n in witness if rec.get(n) in [b.get(n) for b in earlier_bodies]]
+        lost = [n for n in witness if rec.get(n) in [b.get(n) for b in earlier]]
         if lost:
             n = lost[0]
             self.f.fail("CONCURRENCY-PUT", r.name, f"PUTs on distinct records of {r.name}, overlapping in time, all "
