@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
+from scs_kit.check.expectations import json_label
 from scs_kit.check.verdict import fail
 
 from ._kit import check, described, envelope_problem
@@ -93,15 +93,6 @@ def test_get_single(resource, tours):
         if label == "a key with no record" and body:
             fail(f"GET {answer.exchange.url} for a key with no record answered {described(answer)} instead of []",
                      answer.exchange)
-
-
-def json_label(content_type: str) -> str | None:
-    """What is wrong with the label of a JSON body: "missing", "not JSON" (text/html, text/plain, XML…), or
-    None for a JSON media type (application/json, text/json, any +json), parameters aside."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    if not media:
-        return "missing"
-    return None if media.endswith(("/json", "+json")) else "not JSON"
 
 
 @check("ENVELOPE-JSON")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .transport import NOT_JSON
 from .verdict import documented
 
-__all__ = ["envelope_problem", "open_field", "short", "shown", "sorted_fields"]
+__all__ = ["envelope_problem", "json_label", "open_field", "short", "shown", "sorted_fields"]
 
 
 def short(value, limit: int = 300) -> str:
@@ -32,6 +32,15 @@ def envelope_problem(body) -> str | None:
     if not isinstance(body["msg"], str):
         return f'"msg" is a JSON {type(body["msg"]).__name__}, not a string'
     return None
+
+
+def json_label(content_type: str) -> str | None:
+    """What is wrong with the label of a JSON body: "missing", "not JSON" (text/html, text/plain, XML…), or
+    None for a JSON media type (application/json, text/json, any +json), parameters aside."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if not media:
+        return "missing"
+    return None if media.endswith(("/json", "+json")) else "not JSON"
 
 
 def sorted_fields(resource, sent: dict, got: dict, before: dict | None = None) -> dict[str, list[str]]:

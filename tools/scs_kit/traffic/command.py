@@ -21,6 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-reports", action="store_true", help="write no report files")
     parser.add_argument("--record", type=Path, metavar="FILE.har", help="also write the exchanges as HAR 1.2 (secrets redacted)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+    parser.add_argument("--slow", type=float, default=2.0, metavar="S",
+                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
     parser.add_argument("--progress", choices=("auto", "none"), default="auto",
                         help="live status line on a terminal (default: auto)")
 
@@ -62,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     _check_output(report_dir, args.record)
     spec = specmod.load()
     reachable(host, port)
-    proxy = Proxy(upstream, spec, bind(args.host, args.port), keep=args.record is not None)
+    proxy = Proxy(upstream, spec, bind(args.host, args.port), keep=args.record is not None,
+                  slow=args.slow)
     status = _StatusLine() if args.progress == "auto" and sys.stderr.isatty() else None
     print(f"scs-kit proxy: ready — clients use {proxy.base_url} (forwarding to {upstream}; "
           "Ctrl-C or SIGTERM writes the reports)", flush=True)
@@ -107,7 +110,8 @@ def check_traffic(args: argparse.Namespace) -> int:
     _check_output(report_dir, None)
     spec = specmod.load()
     exchanges = read_har(args.traffic)
-    results = judge(exchanges, spec, strict=args.strict, replay=f"scs-kit check --traffic {args.traffic}")
+    results = judge(exchanges, spec, slow=getattr(args, "slow", 2.0), strict=args.strict,
+                    replay=f"scs-kit check --traffic {args.traffic}")
     if results.requests_sent == 0:
         raise KitError(f"{args.traffic}: no answered exchange with the service among its {len(exchanges)} "
                        f"entries (expected URLs like http://HOST:55963{spec.base_path}/ContainmentLine)")

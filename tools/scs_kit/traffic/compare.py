@@ -32,8 +32,8 @@ def _digits(value: object) -> bool:
 
 def compare(resource: Resource, sent: dict, got: dict, before: dict | None = None, *, known_before: bool = True) \
         -> Comparison:
-    """`known_before`: whether the record before the write is known (always for POST); without it a value
-    that differs may be one the write could not change, so an open field only warns."""
+    """`known_before`: whether the record before the write is known (always for POST). Values of fields the
+    page does not document that come back otherwise only warn, whatever is known."""
     # Secret values are redacted in every recording and may be masked by GET: never compared, so that the
     # proxy and `check --traffic` on its redacted HAR judge alike.
     sent = {k: v for k, v in lenient(resource, sent).items() if k not in resource.secret_fields}
@@ -46,12 +46,15 @@ def compare(resource: Resource, sent: dict, got: dict, before: dict | None = Non
     for name in fields["wrong"] + fields["dropped"] + fields["kept"]:
         shown = repr(short(got[name], 120)) if name in got else "no such field"
         text = f"{name!r} was sent as {short(sent[name], 120)!r} but the read shows {shown}"
-        declared = resource.field(name) is not None
-        if not open_field(resource, name) or (name in fields["wrong"] and declared and known_before):
+        if not open_field(resource, name):  # a field the page does not document may be set by the server
             (out.text_fails if text_kind(sent[name]) else out.fails).append(text)
         else:
             out.warns.append(text + " (a field the page does not document)")
     if fields["hidden"]:
         out.warns.append(f"the secret field(s) {fields['hidden']} read otherwise than sent: masked, presumably")
-    out.changed_nothing = bool(fields["kept"] or fields["wrong"]) and not fields["landed"] and not fields["hidden"]
+    # An update that changed none of the fields sent, as the active ROUNDTRIP-PUT judges it; one field the page
+    # does not document left unchanged alone may be the server's own (a status it sets): that only warns.
+    kept = fields["kept"] + fields["wrong"]
+    out.changed_nothing = (bool(kept) and not fields["landed"] and not fields["hidden"]
+                           and (len(kept) > 1 or not open_field(resource, kept[0])))
     return out

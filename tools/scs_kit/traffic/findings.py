@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
-from ..shell import curl as curl_line
 from ..check.results import CheckResult, Exchange
+from ..shell import curl as curl_line
 from ..spec import METHODS, Resource, Spec
 from .model import Recorded
 
@@ -62,14 +62,21 @@ class Findings:
                                   list(cites)))
 
     def defer(self, check: str, resource: str, message: str, still: Callable[[dict[str, dict]], bool],
-              *cites: Recorded, otherwise: str | None = None) -> None:
+              *cites: Recorded, otherwise: str | None = None, otherwise_check: str | None = None) -> None:
         """Like `fail`, unless the next listing of the resource shows the data changed in a way that
-        explains the answer (`still` returns False); then `otherwise`, if given, stands as a warning."""
+        explains the answer (`still` returns False); then `otherwise`, if given, stands instead: a warning
+        of the same check, or a finding of `otherwise_check` at that check's level."""
         self.observe(check, resource)
         status = "fail" if BY_ID[check].level == "MUST" else "warn"
         where = ", ".join(c.cite for c in cites)
         finding = Finding(check, resource, status, f"{message} [exchange {where}]", list(cites))
-        fallback = Finding(check, resource, "warn", f"{otherwise} [exchange {where}]", list(cites)) if otherwise else None
+        fallback = None
+        if otherwise:
+            other = otherwise_check or check
+            level = "fail" if otherwise_check and BY_ID[other].level == "MUST" else "warn"
+            if otherwise_check:
+                self.observe(other, resource)
+            fallback = Finding(other, resource, level, f"{otherwise} [exchange {where}]", list(cites))
         self.deferred.setdefault(resource, []).append(Deferred(finding, still, fallback))
 
     def recheck(self, resource: str, rows: dict[str, dict], listing: Recorded) -> None:

@@ -28,8 +28,10 @@ TARGET = "traffic"  # RunResults.target of runs judged from traffic (reports mar
 class Judge:
     """Incremental: `feed` exchanges as they come, `results` at any time."""
 
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, slow: float = 2.0):
+        """`slow`: answers slower than this many seconds warn (LATENCY-SLOW, as `check --slow`)."""
         self.spec = spec
+        self.slow = slow
         self.router = Router(spec)
         self.findings = Findings()
         self.sequences = Sequences(spec, self.findings)
@@ -51,13 +53,14 @@ class Judge:
         if not self.base_url:
             self.base_url = _base_url(x.url, route.resource.collection)
         self.bom += x.has_bom
-        judge_exchange(self.spec, self.findings, x, route, self.sequences.present(route))
+        judge_exchange(self.spec, self.findings, x, route, self.sequences.present(route), self.slow)
         self.sequences.feed(x, route)
 
     def results(self, *, base_url: str = "", strict: bool = False, started_at: str = "", duration_s: float = 0.0,
                 replay: str = "", problems: list[str] | None = None) -> RunResults:
         """`problems`: what kept the kit from seeing the traffic (exit 2 unless a MUST failed)."""
         names = [r.name for r in self.spec.resources]
+        self.sequences.finish()
         self.findings.settle()
         checks = self.findings.results(self.spec, names)
         for c in checks:
@@ -91,8 +94,8 @@ class Judge:
         return notes
 
 
-def judge(exchanges: Iterable[Recorded], spec: Spec, **options) -> RunResults:
-    j = Judge(spec)
+def judge(exchanges: Iterable[Recorded], spec: Spec, slow: float = 2.0, **options) -> RunResults:
+    j = Judge(spec, slow)
     for x in exchanges:
         j.feed(x)
     return j.results(**options)

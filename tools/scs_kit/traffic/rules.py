@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from ..check.expectations import envelope_problem
+from ..check.expectations import envelope_problem, json_label
 from ..check.reading import keyint
 from ..spec import Resource, Spec
 from .findings import Findings
@@ -16,6 +16,11 @@ from .routes import Route
 WRITES = ("POST", "PUT", "DELETE")
 
 
+def _short(text: str, limit: int = 80) -> str:
+    text = text.strip()
+    return repr(text[:limit] + ("…" if len(text) > limit else "")) if text else "an empty body"
+
+
 def described(x: Recorded) -> str:
     body = x.text.strip()
     return f"HTTP {x.status} {body[:200] + ('…' if len(body) > 200 else '') if body else '(empty body)'}"
@@ -24,19 +29,25 @@ def described(x: Recorded) -> str:
 _VALIDATORS: dict[str, Draft202012Validator] = {}
 
 
-def _validator(resource: Resource) -> Draft202012Validator:
+def _validator(spec: Spec, resource: Resource) -> Draft202012Validator:
     if resource.name not in _VALIDATORS:
-        _VALIDATORS[resource.name] = Draft202012Validator(resource.schema)
+        components = spec.document.get("components", {})
+        _VALIDATORS[resource.name] = Draft202012Validator({**resource.schema, "components": components})
     return _VALIDATORS[resource.name]
 
 
-def malformed(x: Recorded, route: Route) -> bool:
+def valid_record(spec: Spec, resource: Resource, body: dict) -> bool:
+    """Whether a write body is a record of the schema once its key is the page's "0"."""
+    return _validator(spec, resource).is_valid({**body, resource.key: "0"})
+
+
+def malformed(spec: Spec, x: Recorded, route: Route) -> bool:
     """A request the document does not describe: a body that is not a record of the schema, a key or query
     number out of range. A 5xx for those is ROBUSTNESS (a SHOULD), not a broken documented operation."""
     r = route.resource
     if x.method in ("POST", "PUT"):
         body = x.request_json
-        if not isinstance(body, dict) or not _validator(r).is_valid(body):
+        if not isinstance(body, dict) or not _validator(spec, r).is_valid(body):
             return True
     if route.kind == "item":
         key = keyint(route.key)
@@ -47,28 +58,36 @@ def malformed(x: Recorded, route: Route) -> bool:
     return False
 
 
-def judge_exchange(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool | None) -> None:
+def judge_exchange(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool | None,
+                   slow: float = 2.0) -> None:
     """`present`: whether the record an item GET names is known to exist (from a listing since which
-    nothing was written), None when the traffic does not say."""
+    nothing was written), None when the traffic does not say. `slow`: seconds an answer may take
+    without a LATENCY-SLOW warning."""
     r = route.resource
     if x.status is None:
         return
+    f.observe("LATENCY-SLOW", r.name)
+    if x.duration_ms > slow * 1000:
+        f.warn("LATENCY-SLOW", r.name, f"{x.method} {x.url} took {x.duration_ms / 1000:.2f} s to answer "
+               f"(more than {slow:g} s)", x)
     if spec.operation(route.template, x.method) is None or not r.allows(x.method):
         _undocumented(f, x, route)
         return
     name = r.name
+    f.observe("ROBUSTNESS-NO-5XX", name)
     if x.status >= 500:
-        if malformed(x, route):
-            f.fail("ROBUSTNESS-NO-5XX", name, f"{x.method} {x.url} (a malformed request) answered {described(x)}", x)
-        else:
+        bad = malformed(spec, x, route)
+        what = " (a malformed request)" if bad else (" (a key without a record)" if present is False else "")
+        f.fail("ROBUSTNESS-NO-5XX", name, f"{x.method} {x.url}{what}, a documented operation, answered "
+               f"{described(x)}", x)
+        if not bad and present is not False:
             f.fail("METHODS-ALLOWED", name, f"{x.method} {x.url}, a documented operation, answered {described(x)}", x)
         return
     f.observe("METHODS-ALLOWED", name)
     if x.status == 405:
         f.fail("METHODS-ALLOWED", name, f"{x.method} {x.url}: the document lists {x.method} for {name} but it "
                f"answered {described(x)}", x)
-    if x.ok:
-        _json_labelling(f, x, name)
+    _json_labelling(f, x, name)
     if x.method in WRITES:
         _write_envelope(spec, f, x, route)
     elif route.kind == "collection":
@@ -92,12 +111,19 @@ def _undocumented(f: Findings, x: Recorded, route: Route) -> None:
 
 
 def _json_labelling(f: Findings, x: Recorded, name: str) -> None:
+    """As the active check: a successful answer is JSON; a JSON object or array (any answer) is labelled
+    with a JSON media type (a missing label only warns)."""
     f.observe("ENVELOPE-JSON", name)
-    if x.json is NOT_JSON:
+    if x.ok and x.json is NOT_JSON:
         f.fail("ENVELOPE-JSON", name, f"{x.method} {x.url} answered {described(x)}: not JSON", x)
-    elif "json" not in x.content_type.lower():
-        f.warn("ENVELOPE-JSON", name, f"{x.method} {x.url} answered JSON with Content-Type "
-               f"{x.content_type or '(none)'!r}", x)
+    if not isinstance(x.json, (dict, list)):
+        return
+    problem = json_label(x.content_type)
+    if problem == "not JSON":
+        f.fail("ENVELOPE-JSON", name, f"{x.method} {x.url} answered JSON labelled {x.content_type!r}, which is "
+               "not a JSON media type", x)
+    elif problem == "missing":
+        f.warn("ENVELOPE-JSON", name, f"{x.method} {x.url} answered JSON without a Content-Type", x)
 
 
 def _write_envelope(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
@@ -107,8 +133,20 @@ def _write_envelope(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
     if meant:
         f.observe("ENVELOPE-WRITE-SHAPE", name)
         problem = envelope_problem(body)
-        if problem:
+        refused = 400 <= (x.status or 0) < 500 or (x.ok and str(x.result).lower() == "false")
+        if problem and refused and isinstance(body, dict) and isinstance(body.get("result"), str):
+            # a failure answer's spelling is not on the page (it shows only the success answer): "false" warns
+            f.warn("ENVELOPE-WRITE-SHAPE", name, f"{x.method} {x.url} answered {described(x)}: {problem}", x)
+        elif problem:
             f.fail("ENVELOPE-WRITE-SHAPE", name, f"{x.method} {x.url} answered {described(x)}: {problem}", x)
+    f.observe("ROBUSTNESS-TRUTHFUL", name)
+    if 400 <= (x.status or 0) < 500 and x.result == "True":
+        f.fail("ROBUSTNESS-TRUTHFUL", name, f'{x.method} {x.url} answered {described(x)}: a refusal that says '
+               'result "True"', x)
+    if x.ok and x.result == "True" and x.method == "POST" and not isinstance(x.request_json, dict):
+        f.fail("ROBUSTNESS-TRUTHFUL", name, f"POST {x.url} with a body that cannot be a record "
+               f"({_short(x.request_text)}) answered {described(x)}: a success answer to it is untrue whatever "
+               "the server stored", x)
     ok = spec.success
     if x.ok and x.result == ok["result"]:
         f.observe("ENVELOPE-WRITE-SUCCESS", name)
@@ -167,16 +205,21 @@ def _get_item(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool 
                        f"ID は{r.min_id}以上", x)
         return
     f.observe("ENVELOPE-GET-SINGLE", r.name)
+    if not present:
+        f.observe("ENVELOPE-GET-ABSENT", r.name)
     body = x.json
     if not x.ok:
         if present:
             listed = key_of(route.key)
             f.defer("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {described(x)} although the last "
                     "listing shows that record, instead of a one-record array", lambda rows: listed in rows, x,
-                    otherwise=f"GET {x.url} answered {described(x)}; the page says empty data is []")
+                    otherwise=f"GET {x.url} answered {described(x)}; for a valid key without a record the page's "
+                    "answer is 200 []", otherwise_check="ENVELOPE-GET-ABSENT")
         elif 400 <= (x.status or 0) < 500:
-            f.warn("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {described(x)}; the page says empty "
-                   "data is []", x)
+            # a valid key: with a record the answer is that record, without one it is [] — either way a refusal
+            # breaks the page ("GETの戻り値は…配列…データが空の時は [ ]")
+            f.fail("ENVELOPE-GET-ABSENT", r.name, f"GET {x.url} answered {described(x)}; for a valid key without a "
+                   "record the page's answer is 200 []", x)
         return
     if not isinstance(body, list):
         f.fail("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {described(x)}: not a JSON array (the page: "

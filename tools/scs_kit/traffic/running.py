@@ -69,7 +69,7 @@ def reachable(host: str, port: int, timeout: float = 5.0) -> None:
 
 
 class Proxy:
-    def __init__(self, upstream: str, spec: Spec, sock: socket.socket, keep: bool = True):
+    def __init__(self, upstream: str, spec: Spec, sock: socket.socket, keep: bool = True, slow: float = 2.0):
         """`keep`: hold every exchange (for --record); otherwise judged exchanges are let go, so that a
         long session uses memory only for the exchanges findings cite."""
         self.upstream = upstream
@@ -81,7 +81,7 @@ class Proxy:
         self.base_url = f"http://{shown}:{address[1]}{self.base_path}"
         self.keep = keep
         self.exchanges: list[Recorded] = []
-        self.judge = Judge(spec)
+        self.judge = Judge(spec, slow)
         self._judged = 0
         self.forwarder = Forwarder(host, port, origin, self.exchanges.append)
         self.started = time.monotonic()
@@ -170,7 +170,8 @@ class RunningProxy:
         self.stop()
 
 
-def start_proxy(upstream: str, spec: Spec | None = None, host: str = "127.0.0.1", port: int = 0) -> RunningProxy:
+def start_proxy(upstream: str, spec: Spec | None = None, host: str = "127.0.0.1", port: int = 0,
+                slow: float = 2.0) -> RunningProxy:
     from .. import spec as specmod
 
-    return RunningProxy(Proxy(upstream, spec or specmod.load(), bind(host, port))).start()
+    return RunningProxy(Proxy(upstream, spec or specmod.load(), bind(host, port), slow=slow)).start()

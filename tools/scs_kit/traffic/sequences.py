@@ -4,10 +4,15 @@ full listing. Anything the traffic does not show stays unjudged."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from ..check.query_oracle import QueryParameters, expected
+from ..check.query_order import ordering_fields
 from ..check.reading import keyint
 from ..spec import Resource, Spec
 from .compare import compare, text_kind
@@ -15,6 +20,7 @@ from .findings import Findings
 from .model import Recorded
 from .reading import by_key, key_of, max_key, one, records
 from .routes import Route
+from .rules import valid_record
 
 HIGHEST = ("; it is above every existing key, which keeps the page's promise (自動的に最大番号で新規登録), "
            "but it is not exactly highest + 1")
@@ -37,7 +43,13 @@ class State:
     listing: Recorded | None = None
     items: dict[str, dict | None] = field(default_factory=dict)  # GET-by-key answers since the last write
     pending: Pending | None = None
+    refused: Pending | None = None  # the last write, when it was refused (it must have changed nothing)
     high: int = 0  # the highest key any listing showed
+    # writes answered "True" since the last listing, the listing before the first of them, and whether they
+    # were all of one method: overlapping ones are judged together (CONCURRENCY) at the next listing
+    batch: list[Pending] = field(default_factory=list)
+    batch_base: dict[str, dict] | None = None
+    batch_mixed: bool = False
 
 
 class Sequences:
@@ -47,6 +59,12 @@ class Sequences:
         self.states: dict[str, State] = {}
         self._query: dict[str, QueryParameters] = {}
         self._wrong: set[tuple] = set()  # query questions answered wrongly in their plain spelling
+        self._order: dict[str, set[str]] = {}  # resource → the fields that explain the order of every answer
+        # KEYS-BODY-KEY: bodies accepted per (resource, method, the other fields' names and JSON types), and
+        # writes refused whose only difference from an accepted one may be the body key
+        self._accepted: dict[tuple, list[tuple[str, Recorded]]] = {}
+        self._lands: set[tuple[str, str]] = set()  # (resource, field): a write's value seen back in a read
+        self._key_refusals: list[tuple[tuple, str, Any, Recorded]] = []
 
     def state(self, resource: Resource) -> State:
         return self.states.setdefault(resource.name, State())
@@ -87,6 +105,18 @@ class Sequences:
         documented = route.resource.allows(x.method) and self.spec.operation(route.template, x.method) is not None
         s.pending = Pending(x, route, body if isinstance(body, dict) else {}, s.rows, before_rec, known) \
             if answered_true and documented else None
+        refused = 400 <= (x.status or 0) < 500 or (x.ok and str(x.result).strip().lower() == "false")
+        if documented:
+            self._body_key(x, route, body, answered_true, refused, before_rec)
+            if s.rows is not None:
+                s.batch, s.batch_base, s.batch_mixed = [], s.rows, False
+            if answered_true and s.batch_base is not None:
+                s.batch_mixed |= bool(s.batch) and s.batch[0].x.method != x.method
+                s.batch.append(Pending(x, route, body if isinstance(body, dict) else {}, s.batch_base, before_rec))
+            elif not refused:
+                s.batch_base = None  # an answer that says neither: what the next listing shows cannot be told
+        s.refused = Pending(x, route, body if isinstance(body, dict) else {}, s.rows, before_rec, known) \
+            if refused and documented and (s.rows is not None or before_rec is not None) else None
         s.rows, s.items, s.listing = None, {}, None  # a write attempt: earlier reads no longer tell the state
         self.f.settle(route.resource.name)
 
@@ -97,6 +127,12 @@ class Sequences:
             return
         after = by_key(route.resource, rows)
         self.f.recheck(route.resource.name, after, x)
+        if s.batch_base is not None and len(s.batch) > 1 and not s.batch_mixed:
+            self._concurrent(s.batch, s.batch_base, after, x)
+        s.batch, s.batch_base = [], None
+        if s.refused is not None:
+            q, s.refused = s.refused, None
+            self._refused(q, after.get(key_of(q.route.key)) if q.route.key is not None else None, x, after)
         p = s.pending
         if p is not None:
             s.pending = None
@@ -113,6 +149,15 @@ class Sequences:
         if keyint(route.key) is None:
             return
         key = key_of(route.key)
+        if s.batch_base is not None and not s.batch_mixed and s.batch and s.batch[0].x.method == "PUT":
+            mine = [p for p in s.batch if key_of(p.route.key) == key]
+            if mine:
+                self._concurrent_put(s.batch, s.batch_base, key, rec, x)
+                s.batch = [p for p in s.batch if key_of(p.route.key) != key]
+        q = s.refused
+        if q is not None and q.route.key is not None and key_of(q.route.key) == key:
+            s.refused = None
+            self._refused(q, rec, x, None)
         p = s.pending
         if p is not None and p.x.method in ("PUT", "DELETE") and key_of(p.route.key) == key:
             s.pending = None
@@ -162,6 +207,7 @@ class Sequences:
                 self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, f"POST {r.collection} registered ID {key}; the "
                             f"page: ID は{r.min_id}以上", p.x, read)
         self.f.observe("ROUNDTRIP-POST", r.name)
+        self._landed(r, p.body, after[key])
         result = compare(r, p.body, after[key])
         self._roundtrip("ROUNDTRIP-POST", r, result, f"POST {r.collection} then the listing's record {key}", p, read)
 
@@ -178,7 +224,11 @@ class Sequences:
         if rec is None:
             if p.before_rec is not None:
                 self.f.fail(check, r.name, f"{how} shows no record {key} any more", p.x, read)
+            else:  # a success answer for a key without a record, and still no record: the answer is untrue
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key}: the success answer "
+                            "had no effect", p.x, read)
             return
+        self._landed(r, p.body, rec)
         result = compare(r, p.body, rec, p.before_rec, known_before=p.known_before)
         if result.changed_nothing and (p.known_before or other):
             target = f" (the body names key {body_key}: the URI key must win)" if other else ""
@@ -191,6 +241,39 @@ class Sequences:
             if b in p.before_rows and after.get(b) != p.before_rows[b]:
                 self.f.fail("KEYS-PUT-URI-WINS", r.name, f"{how}: the record {b} the body names changed too",
                             p.x, read)
+
+    def _refused(self, q: Pending, rec: dict | None, read: Recorded, after: dict[str, dict] | None) -> None:
+        """A write refused (4xx or "False") and the next read of what it named: nothing may have changed."""
+        r = q.route.resource
+        how = f"{q.x.method} {q.x.url} was refused ({q.x.status}), then {read.method} {read.url}"
+        self.f.observe("ROBUSTNESS-TRUTHFUL", r.name)
+        if q.x.method == "POST":
+            if after is None or q.before_rows is None:
+                return
+            new = [k for k in after if k not in q.before_rows]
+            if new:
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows the new record(s) {new}: the refused write "
+                            "registered a record", q.x, read)
+            return
+        key = key_of(q.route.key)
+        before = q.before_rec
+        if before is None:
+            if rec is not None and (q.known_before or q.before_rows is not None):
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows a record {key} that was not there before: "
+                            "the refused write created it", q.x, read)
+            return
+        if q.x.method == "DELETE":
+            if rec is None:
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key} any more: the refused "
+                            "DELETE deleted it", q.x, read)
+            return
+        if rec is None:
+            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key} any more", q.x, read)
+            return
+        changed = [n for n in q.body if n != r.key and n not in r.secret_fields and rec.get(n) != before.get(n)]
+        if changed:
+            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows the field(s) {changed} changed: the refused "
+                        "write changed the record", q.x, read)
 
     def _roundtrip(self, check: str, r: Resource, result, how: str, p: Pending, read: Recorded) -> None:
         if any(text_kind(v) for v in p.body.values()):
@@ -226,7 +309,8 @@ class Sequences:
                 or desc not in params.spellings or (tels is not None and not all(map(params.is_number, tels)))):
             return  # outside what the document's clients send: the model does not cover it
         variants = {other for _, other in params.same_meaning()}
-        spelled = desc in variants or "%26" in route.raw[3].upper()
+        percent = "%26" in route.raw[3].upper()
+        spelled = desc in variants or percent
         canonical = (r.name, top, desc.lower(), kid, tuple(tels or ()))
         # A spelling variant is judged under QUERY-SPELLINGS unless the plain spelling of the same
         # question was already answered wrongly: then the model, not the spelling, is at fault.
@@ -243,6 +327,17 @@ class Sequences:
         if got == want:
             return
         got_ids, want_ids = [g.get(r.key) for g in got], [w.get(r.key) for w in want]
+        if percent:  # FROM joined by %26 (the page writes &): a SHOULD
+            self.f.warn(check, r.name, f"GET {x.url} (FROM joined by %26) answered records {got_ids}; read as & "
+                        f"the last full listing gives {want_ids}", *cites)
+            return
+        if self._other_order(r, s.rows_list, got, top, desc, kid, tels):
+            fields = ", ".join(sorted(self._order[r.name]))
+            self.f.observe("QUERY-MATCHES-MODEL", r.name)
+            self.f.warn("QUERY-MATCHES-MODEL", r.name, f"GET {x.url} answered the records the filters and TOP select, ordered by "
+                        f"{fields} rather than by the key {r.key} (the page says 降順/昇順 without naming the field)",
+                        *cites)
+            return
         used = s.rows
 
         def still(rows: dict[str, dict]) -> bool:  # the next listing: the data unchanged, or no better match
@@ -254,3 +349,125 @@ class Sequences:
         else:
             self.f.defer(check, r.name, f"GET {x.url} answered the expected records {got_ids} but with other "
                          "field values than the last full listing", still, *cites)
+
+    def _other_order(self, r: Resource, rows: list[dict], got: list[dict], top: int, desc: str, kid: int,
+                     tels: list[str] | None) -> bool:
+        """Whether one field other than the key explains the order of this answer and of every earlier one
+        the key order did not explain (as the active QUERY-MATCHES-MODEL judges it)."""
+        filtered = expected(r, rows, 0, "False", kid, tels)
+        if len(filtered) <= 1:
+            return False
+        fields = ordering_fields(r, filtered, got, top, desc.lower() == "true")
+        if not fields or r.key in fields:
+            return False
+        known = self._order.get(r.name)
+        self._order[r.name] = fields if known is None else known & fields
+        return bool(self._order[r.name])
+
+    def _landed(self, r: Resource, sent: dict, got: dict) -> None:
+        for n, v in sent.items():
+            if n != r.key and n not in r.secret_fields and got.get(n) == v:
+                self._lands.add((r.name, n))
+
+    # ---------- KEYS-BODY-KEY ----------
+    def _body_key(self, x: Recorded, route: Route, body: Any, accepted: bool, refused: bool,
+                  before_rec: dict | None) -> None:
+        r = route.resource
+        # POST only: a refused PUT may name a record a concurrent client just deleted, which the traffic
+        # cannot tell apart from a refused key
+        if x.method != "POST" or not isinstance(body, dict) or r.key not in body:
+            return
+        value = body[r.key]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not (number or isinstance(value, str)) or keyint(value) is None or not 0 <= (keyint(value) or 0) <= r.max_id:
+            return
+        shape = (r.name, x.method, tuple(sorted((n, type(v).__name__) for n, v in body.items()
+                                                if n != r.key and n not in r.secret_fields)))
+        if accepted:
+            if isinstance(value, str):
+                self.f.observe("KEYS-BODY-KEY", r.name)
+            self._accepted.setdefault(shape, []).append((json.dumps(value), x))
+        elif refused and valid_record(self.spec, r, {n: v for n, v in body.items() if n not in r.secret_fields}) \
+                and all(isinstance(v, (str, int, float, bool)) for v in body.values()):  # secrets: redacted in HAR
+            self._key_refusals.append((shape, json.dumps(value), value, x))
+
+    def finish(self) -> None:
+        """The end of the traffic: judge what needed all of it."""
+        forms: dict[str, set[str]] = {}  # resource → every body key accepted, whatever the body
+        for (name, _, _), accepted in self._accepted.items():
+            forms.setdefault(name, set()).update(f for f, _ in accepted)
+        for shape, form, value, x in self._key_refusals:
+            others = [(f, a) for f, a in self._accepted.get(shape, []) if f != form]
+            if not others or form in forms.get(shape[0], set()):
+                continue  # that key was accepted elsewhere: the refusal is about something else in the body
+            name, method = shape[0], shape[1]
+            what = (f"{method} {x.url} with the body key {form} was refused ({x.status} {x.text.strip()[:120]}), "
+                    f"while the same body with the key {others[0][0]} was accepted")
+            if isinstance(value, str):
+                self.f.fail("KEYS-BODY-KEY", name, what + "; the page: どのような数値をセットしても…", x, others[0][1])
+            else:
+                self.f.warn("KEYS-BODY-KEY", name, what + "; the page's examples write keys as strings, but it asks "
+                            'clients to "set 0"', x, others[0][1])
+        self._key_refusals = []
+
+    # ---------- CONCURRENCY ----------
+    def _concurrent(self, batch: list[Pending], base: dict[str, dict], after: dict[str, dict], read: Recorded) -> None:
+        r = batch[0].route.resource
+        spans = [_span(p.x) for p in batch]
+        overlapping = [p for i, p in enumerate(batch)
+                       if any(j != i and spans[i][0] < spans[j][1] and spans[j][0] < spans[i][1]
+                              for j in range(len(batch)))]
+        if len(overlapping) < 2:
+            return
+        method = batch[0].x.method
+        cites = [p.x for p in overlapping[:4]]
+        if method == "POST":
+            self.f.observe("CONCURRENCY-POST", r.name)
+            new = [k for k in after if k not in base]
+            if len(new) < len(batch):
+                self.f.fail("CONCURRENCY-POST", r.name, f"{len(batch)} POSTs to {r.collection} ({len(overlapping)} "
+                            f"of them overlapping in time) all answered result \"True\", but the next listing "
+                            f"shows {len(new)} new record(s)", *cites, read)
+        elif method == "PUT":
+            for key in {key_of(p.route.key) for p in batch}:
+                self._concurrent_put(batch, base, key, after.get(key), read)
+
+    def _concurrent_put(self, batch: list[Pending], base: dict[str, dict], key: str, rec: dict | None,
+                        read: Recorded) -> None:
+        """The first read of record `key` after PUTs answered "True" on distinct records, some overlapping in
+        time: the record must hold the last update sent to it (as the active CONCURRENCY-PUT judges it)."""
+        mine = sorted((p for p in batch if key_of(p.route.key) == key), key=lambda p: _span(p.x)[1])
+        others = [p for p in batch if key_of(p.route.key) != key]
+        if not mine or not others or rec is None or key not in base:
+            return
+        spans = [_span(p.x) for p in mine]
+        if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
+            return  # PUTs on this record overlapping each other: which one is last cannot be told
+        if not any(a[0] < _span(o.x)[1] and _span(o.x)[0] < a[1] for a in spans for o in others):
+            return
+        r = mine[0].route.resource
+        self.f.observe("CONCURRENCY-PUT", r.name)
+        last = mine[-1].body
+        # fields a write was seen to land in elsewhere in the traffic, where the record still shows an earlier
+        # value (from before the batch, or an earlier PUT of it) while the last PUT sent another: a lost update
+        earlier = [base[key]] + [p.body for p in mine[:-1]]
+        witness = [n for n, v in last.items() if n != r.key and n not in r.secret_fields
+                   and (r.name, n) in self._lands and any(b.get(n) != v for b in earlier)]
+        if not witness or any(rec.get(n) == last[n] for n in witness):
+            return
+        lost = [n for n in witness if rec.get(n) in [b.get(n) for b in earlier]]
+        if lost:
+            n = lost[0]
+            self.f.fail("CONCURRENCY-PUT", r.name, f"PUTs on distinct records of {r.name}, overlapping in time, all "
+                        f"answered result \"True\", but {read.method} {read.url} shows {n} "
+                        f"{str(rec.get(n))[:60]!r}, not the last update sent ({str(last[n])[:60]!r}): an update was "
+                        "lost", mine[-1].x, read)
+
+
+def _span(x: Recorded) -> tuple[float, float]:
+    """When an exchange began and ended, in seconds."""
+    try:
+        start = dt.datetime.fromisoformat(x.started).timestamp()
+    except ValueError:
+        return (0.0, 0.0)
+    return (start, start + x.duration_ms / 1000)
