@@ -83,6 +83,7 @@ class Proxy:
         self.exchanges: list[Recorded] = []
         self.judge = Judge(spec, slow)
         self._judged = 0
+        self.unjudged: list[str] = []  # internal errors of the judge, one per exchange it could not judge
         self.forwarder = Forwarder(host, port, origin, self.exchanges.append)
         self.started = time.monotonic()
         self._server: asyncio.AbstractServer | None = None
@@ -90,7 +91,10 @@ class Proxy:
     def catch_up(self) -> None:
         """Judge the exchanges recorded since the last call."""
         while self._judged < len(self.exchanges):
-            self.judge.feed(self.exchanges[self._judged])
+            try:
+                self.judge.feed(self.exchanges[self._judged])
+            except Exception as exc:  # a fault of the judge must never stop the forwarding
+                self.unjudged.append(f"{type(exc).__name__}: {exc}")
             self._judged += 1
         if not self.keep and self._judged:
             del self.exchanges[: self._judged]
@@ -129,6 +133,9 @@ class Proxy:
         if self.forwarder.unreachable:
             problems.append(f"the upstream could not be reached for {self.forwarder.unreachable} client "
                             "connection(s), answered 502 Bad Gateway: their traffic was not judged")
+        if self.unjudged:
+            problems.append(f"{len(self.unjudged)} exchange(s) could not be judged (internal error, please report "
+                            f"it: {self.unjudged[0]})")
         return self.judge.results(base_url=self.upstream, strict=strict,
                                   duration_s=time.monotonic() - self.started, replay=replay, problems=problems)
 
