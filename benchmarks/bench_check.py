@@ -49,7 +49,7 @@ def served(base_path: str):
                 break
             except requests.ConnectionError:
                 if proc.poll() is not None:
-                    raise SystemExit(f"scs-kit serve exited: {proc.stderr.read()}")
+                    raise SystemExit(f"scs-kit serve exited: {proc.stderr.read()}") from None
                 time.sleep(0.05)
         yield base_url
     finally:

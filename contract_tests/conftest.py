@@ -16,10 +16,9 @@ from __future__ import annotations
 import atexit
 
 import pytest
-
 from scs_kit import pytest_plugin as scs_plugin
 from scs_kit import spec as specmod
-from scs_kit.check.catalog import MODES, PROFILES, lookup
+from scs_kit.check.catalog import lookup
 from scs_kit.check.collector import VERDICT, Collector, check_id_of
 from scs_kit.check.context import Kit
 from scs_kit.check.records import Records

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.verdict import fail
 
 from ._kit import check, described, envelope_problem

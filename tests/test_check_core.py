@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from scs_kit import spec as spec_mod
 from scs_kit.check.catalog import BY_ID, CHECKS, UnknownCheck, lookup, marker
 from scs_kit.check.records import NotAllowed, Records

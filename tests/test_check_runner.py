@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_mod
 from scs_kit.check import runner
 from scs_kit.check.catalog import CHECKS

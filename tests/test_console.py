@@ -75,8 +75,7 @@ def test_check_ends_with_the_verdict_and_exit_code_in_any_code_page(encoding, pr
 # --- Windows: PowerShell forms of every reproduction command, no POSIX-only calls -----------------
 
 def test_powershell_quoting():
-    from scs_kit.shell import posix_to_powershell
-    from scs_kit.shell import quote
+    from scs_kit.shell import posix_to_powershell, quote
 
     def powershell_quote(text):
         return quote(text, "powershell")

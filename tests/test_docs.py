@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from scs_kit import spec as spec_module
 from scs_kit.check.results import CheckResult, Exchange, RunResults
 from scs_kit.cli import main

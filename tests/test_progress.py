@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from scs_kit.check.progress import Progress, summary_table
 from scs_kit.check.results import CheckResult, CreatedRecord, RunResults
 

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from scs_kit import spec as spec_module
 from scs_kit.check.reports import FILENAMES, curl_command, write_reports
 from scs_kit.check.reports.view import MAX_BODY_CHARS, build_view, format_body

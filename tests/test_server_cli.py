@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import requests
-
 from test_server_persistence import SCS_KIT, serve
 
 
@@ -40,15 +39,15 @@ def test_port_in_use():
 
 
 BAD_FIXTURES = {
-    "invalid-json": '{"ContainmentLine": ['.encode(),
+    "invalid-json": b'{"ContainmentLine": [',
     "not-utf8": '{"CustomerAddress": [{"顧客ID": "1", "顧客名": "山田"}]}'.encode("shift_jis"),
     "not-object": b"[]",
-    "unknown-resource": '{"Nope": []}'.encode(),
+    "unknown-resource": b'{"Nope": []}',
     "records-not-list": '{"ContainmentLine": {"回線No": "1"}}'.encode(),
-    "record-not-object": '{"ContainmentLine": ["x"]}'.encode(),
+    "record-not-object": b'{"ContainmentLine": ["x"]}',
     "missing-key": '{"ContainmentLine": [{"着信TEL": "1"}]}'.encode(),
     "bad-key": '{"ContainmentLine": [{"回線No": "abc"}]}'.encode(),
-    "key-below-min-id": '{"SIP-ServerConnection": [{"ID": "1"}]}'.encode(),
+    "key-below-min-id": b'{"SIP-ServerConnection": [{"ID": "1"}]}',
     "key-too-big": '{"ContainmentLine": [{"回線No": "2147483648"}]}'.encode(),
     "nested-value": '{"ContainmentLine": [{"回線No": "1", "種別": {"a": 1}}]}'.encode(),
 }

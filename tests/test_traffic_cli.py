@@ -183,7 +183,7 @@ class _RawUpstream:
         conn, _ = self.sock.accept()
         with conn:
             expected = b""
-            for request, answer in zip(RAW_REQUESTS, RAW_RESPONSES):
+            for request, answer in zip(RAW_REQUESTS, RAW_RESPONSES, strict=True):
                 expected += request
                 while len(self.received) < len(expected):
                     chunk = conn.recv(65536)

@@ -159,7 +159,7 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
 
 def _record_keys(doc: dict) -> Iterator[Finding]:
     schemas = (doc.get("components") or {}).get("schemas") or {}
-    for i, tag, ext in _resources(doc):
+    for i, _tag, ext in _resources(doc):
         name, key = ext.get("schema"), ext.get("key")
         where = pointer("components", "schemas", name)
         schema = schemas.get(name)
@@ -304,7 +304,7 @@ def _sources(doc: dict) -> Iterator[Finding]:
 def _evidence(doc: dict) -> Iterator[Finding]:
     """Every record property says how we know it; documented and implied ones cite the page."""
     schemas = (doc.get("components") or {}).get("schemas") or {}
-    for _, tag, ext in _resources(doc):
+    for _, _tag, ext in _resources(doc):
         name = ext.get("schema")
         for prop, sub in ((schemas.get(name) or {}).get("properties") or {}).items():
             where = pointer("components", "schemas", name, "properties", prop)

@@ -13,9 +13,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 import urllib3.exceptions

@@ -12,7 +12,8 @@ import os
 import shutil
 import sys
 import time
-from typing import IO, Mapping
+from collections.abc import Mapping
+from typing import IO
 
 from ..console import harden
 from .results import STATUSES, CheckResult, RunResults

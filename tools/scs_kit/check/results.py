@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import KitError
 from ..files import read_text, write_text_atomic
@@ -123,7 +124,7 @@ class RunResults:
         return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2), what="results file")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RunResults":
+    def from_dict(cls, data: dict[str, Any]) -> RunResults:
         data = dict(data)
         data.pop("summary", None)
         checks = [
@@ -134,7 +135,7 @@ class RunResults:
         return cls(**data, checks=checks, created_records=created)
 
     @classmethod
-    def load(cls, path: str | Path) -> "RunResults":
+    def load(cls, path: str | Path) -> RunResults:
         path = Path(path)
         try:
             data = json.loads(read_text(path, "results file"))

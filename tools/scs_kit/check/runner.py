@@ -20,8 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
-from .. import shell
+from .. import __version__, shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
 from .catalog import CHECKS, MODES, PROFILES
@@ -207,7 +206,7 @@ def run_check(opts: CheckOptions) -> RunResults:
     families, names = validate(opts, spec)
     _prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
     started = time.monotonic()
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     server = None
     if opts.base_url:
         base_url = normalise_url(opts.base_url)

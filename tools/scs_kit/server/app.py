@@ -369,7 +369,7 @@ class App:
 
     def _query(self, route: Route, values: list[str]) -> list[dict]:
         params: dict[str, Any] = {}
-        for name, value in zip(route.query_names, values):
+        for name, value in zip(route.query_names, values, strict=False):
             schema = route.query_params.get(name, {})
             parsed: Any
             if schema.get("type") == "integer":

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
-from ..shell import curl as curl_line
 from ..check.results import CheckResult, Exchange
+from ..shell import curl as curl_line
 from ..spec import METHODS, Resource, Spec
 from .model import Recorded
 

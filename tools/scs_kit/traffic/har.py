@@ -16,8 +16,7 @@ from .. import __version__
 from ..check.reports.redaction import MIN_LITERAL, SECRET_HEADERS, Redactor
 from ..check.results import REDACTED, Exchange
 from ..errors import KitError
-from ..files import write_text_atomic
-from ..files import read_text
+from ..files import read_text, write_text_atomic
 from .model import Recorded, decode_content
 
 
