@@ -184,6 +184,7 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
     if schema is None:
         return
     import jsonschema
+    import referencing.exceptions
 
     try:
         validator = _validator(doc, schema)
@@ -192,7 +193,7 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
     except jsonschema.exceptions.SchemaError as exc:
         yield Finding("example-valid", where, f"schema is invalid: {exc.message.splitlines()[0][:200]}")
         return
-    except jsonschema.exceptions._RefResolutionError as exc:  # an unresolvable $ref
+    except referencing.exceptions.Unresolvable as exc:  # an unresolvable $ref
         cause = exc.__cause__ or getattr(exc, "_cause", None)
         ref = getattr(cause, "ref", None)  # the message itself would dump the whole document
         yield Finding("example-valid", where, f"cannot resolve a $ref: {ref or str(exc).splitlines()[0][:200]}")

@@ -8,7 +8,7 @@ item's stash; `verdict.judge` decides the status from the check's level and the 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -137,6 +137,8 @@ class FastReports:
         if check_id_of(item) is None:
             return None
         excinfo = call.excinfo
+        outcome: Literal["passed", "failed", "skipped"]
+        longrepr: Any
         if excinfo is None:
             outcome, longrepr = "passed", None
         elif isinstance(excinfo.value, pytest.skip.Exception):

@@ -13,7 +13,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from typing import Any
 
@@ -76,11 +76,13 @@ class BoundedAdapter(HTTPAdapter):
 
     bom_answers = 0  # answers that began with a UTF-8 byte order mark (stripped)
 
-    def send(self, request, stream=False, timeout=None, **kwargs):
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float, float] | tuple[float, None] | None = None, verify: bool | str = True,
+             cert: Any = None, proxies: Mapping[str, str] | None = None) -> requests.Response:
         started = time.monotonic()
         # Read the body here even when the caller asked to stream (Schemathesis does): this API
         # never streams, and the cap and deadline must hold for every request.
-        resp = super().send(request, stream=True, timeout=timeout, **kwargs)
+        resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         deadline = started + BODY_TIME_FACTOR * read_timeout if read_timeout else None
         body = BoundedBody(resp.raw, request, deadline, read_timeout)

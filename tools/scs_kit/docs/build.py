@@ -76,13 +76,13 @@ class _SearchText(HTMLParser):
         self.heading: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        attrs = dict(attrs)
+        named = dict(attrs)
         if tag == "main":
             self.depth_main += 1
         if tag in ("pre", "script", "style", "button", "select"):
             self.skip += 1
-        if self.depth_main and tag in ("h1", "h2", "h3") and attrs.get("id"):
-            self.sections.append([attrs["id"], "", ""])
+        if self.depth_main and tag in ("h1", "h2", "h3") and named.get("id"):
+            self.sections.append([named["id"], "", ""])
             self.heading = tag
 
     def handle_endtag(self, tag: str) -> None:

@@ -60,7 +60,6 @@ class RunningServer:
         self.base_url = self.origin + base_path
         self._sock = sock
         self._server = uvicorn.Server(uvicorn_config(app, limits))
-        self._server.install_signal_handlers = lambda: None  # not the main thread
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"scs-server-{self.port}", daemon=True)
 
