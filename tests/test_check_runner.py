@@ -39,7 +39,7 @@ def _snapshot(base_url) -> dict:
 
 
 def _quick(base_url=None, **kw):
-    opts = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None)
+    opts = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None, reference=start_server)
     opts.update(kw)
     return run_check(CheckOptions(**opts))
 

@@ -27,6 +27,7 @@ if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install selenium)")
 
 from scs_kit import spec as spec_module  # noqa: E402
+from scs_kit.check.policy import rows as policy_rows  # noqa: E402
 from scs_kit.docs.build import build_site  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -84,7 +85,7 @@ def _start(site: Path):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docs-browser")
-    site = build_site(tmp / "site", results=sample_results().save(tmp / "results.json"))
+    site = build_site(tmp / "site", results=sample_results().save(tmp / "results.json"), policy=policy_rows)
     server = _start(site)
     try:
         yield site, server.origin + "/docs/"

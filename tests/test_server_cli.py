@@ -163,7 +163,7 @@ def test_docs_build_failure_is_one_line_and_serves_without_docs(monkeypatch, cap
 
     broken = types.ModuleType("scs_kit.docs.build")
 
-    def build_site(out_dir, results=None):
+    def build_site(out_dir, results=None, policy=None):
         raise RuntimeError("template missing\nsecond line")
 
     broken.build_site = build_site
@@ -182,7 +182,7 @@ def test_docs_are_built_when_no_option_given(monkeypatch, tmp_path):
 
     fake = types.ModuleType("scs_kit.docs.build")
 
-    def build_site(out_dir, results=None):
+    def build_site(out_dir, results=None, policy=None):
         out_dir.mkdir(parents=True)
         (out_dir / "index.html").write_text("built")
         return out_dir

@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-PROFILES = ("quick", "default", "thorough")
-MODES = ("full", "live", "read-only")
+from .check.catalog import MODES, PROFILES
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Setting:
 SETTINGS = (
     Setting("base-url", "base URL of the implementation (…/CTI_SmartConnectService/RestService); "
             "default: the reference server, started in-process"),
-    Setting("profile", "example budgets", "default", choices=PROFILES),
+    Setting("profile", "example budgets", "default", choices=tuple(PROFILES)),
     Setting("seed", "seed for generated data (default: random)", type=int),
     Setting("mode", "full, live (reversible writes only) or read-only", "full", choices=MODES),
     Setting("only", "comma-separated check families"),

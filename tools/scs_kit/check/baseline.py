@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from ..errors import KitError
 from ..files import read_text, write_text_atomic
-from .results import CheckResult, RunResults
+from ..results import CheckResult, RunResults
 
 FORMAT = "scs-kit-baseline"
 VERSION = 1

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 import pytest
 
+from ..results import CheckResult
 from ..shell import replay
 from .catalog import BY_ID, lookup, source_of
 from .context import Kit
-from .results import CheckResult
 from .verdict import EVIDENCE_MAX, Verdict, judge, message
 
 VERDICT = pytest.StashKey[Verdict]()

@@ -21,8 +21,8 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from ..results import Exchange
 from ..shell import curl
-from .results import Exchange
 from .transport import NOT_JSON, Answer, Request
 
 __all__ = ["NOT_JSON", "Answer", "Client", "NoAnswer", "Request", "Unreachable"]

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import KitError
 from ..files import fsync_dir
-from .results import CreatedRecord
+from ..results import CreatedRecord
 
 FORMAT = "scs-kit-ledger/1"
 

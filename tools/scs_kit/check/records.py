@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..results import CreatedRecord
 from .bodies import example
 from .field_types import as_text
 from .ledger import Entry, Ledger
 from .reading import Reader, keyint, keys, max_key, one
-from .results import CreatedRecord
 from .transport import Answer, Request, Transport
 from .verdict import PremiseBroken
 

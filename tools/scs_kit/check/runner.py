@@ -17,18 +17,20 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import __version__, shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
+from ..results import FAMILIES, RunResults
 from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
 from .context import Kit
 from .http import Client, NoAnswer, Unreachable
 from .ledger import Ledger, ledger_name
-from .results import FAMILIES, RunResults
 
 
 @dataclass
@@ -50,6 +52,9 @@ class CheckOptions:
     slow: float = 2.0  # seconds: slower answers warn (LATENCY-SLOW)
     ledger: Path | None = None  # the journal of what to undo (default: in report_dir, one per target)
     force: bool = False  # start although an unfinished ledger for this target is there
+    # Without base_url: starts the reference server to check (the CLI passes scs_kit.server.start_server;
+    # check does not import the server package itself).
+    reference: Callable[..., Any] | None = None
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
@@ -212,9 +217,9 @@ def run_check(opts: CheckOptions) -> RunResults:
         base_url = normalise_url(opts.base_url)
         target = "external"
     else:
-        from ..server import start_server
-
-        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
+        if opts.reference is None:
+            raise KitError("no base URL to check and no reference server to start")
+        server = opts.reference(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
     # the reference server runs in memory and is gone with the run: nothing to journal there

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .results import Exchange
+from ..results import Exchange
 
 
 @dataclass(frozen=True)

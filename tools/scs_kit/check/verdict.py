@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..results import Exchange
 from .catalog import Check
-from .results import Exchange
 
 EVIDENCE_MAX = 6  # exchanges kept per check result
 

@@ -9,8 +9,8 @@ import time
 from typing import Self
 from urllib.parse import urlsplit
 
-from ..check.results import RunResults
 from ..errors import KitError
+from ..results import RunResults
 from ..spec import Spec
 from .judge import Judge
 from .model import Recorded

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ...errors import KitError
 from ...files import write_text_atomic
+from ...results import RunResults
 from ...shell import curl as curl_command
 from ...spec import Spec
-from ..results import RunResults
 from .redaction import redact_results
 
 FORMATS = ("json", "junit", "html", "md")  # name → file below

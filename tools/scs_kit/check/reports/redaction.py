@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import overload
 
-from ..results import REDACTED, CheckResult, Exchange, RunResults, redact
+from ...results import REDACTED, CheckResult, Exchange, RunResults, redact
 
 # Header values that are credentials whatever the document says.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})

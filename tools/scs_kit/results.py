@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import KitError
-from ..files import read_text, write_text_atomic
+from .errors import KitError
+from .files import read_text, write_text_atomic
 
 FORMAT_VERSION = 1
 # A check ends in exactly one of these; "known" is a fail or warn listed in the --baseline file.
@@ -173,3 +173,16 @@ def _redact_text(text: str, secrets: frozenset[str]) -> str:
         for spelled in {name, name.encode("unicode_escape").decode("ascii")}:
             text = re.sub(r'("' + re.escape(spelled) + r'"\s*:\s*)"(?:[^"\\]|\\.)*"', r'\1"' + REDACTED + '"', text)
     return text
+
+
+def load_results(path: Path) -> RunResults:
+    """A results file of `scs-kit check`, checked enough to render; KitError (one line) otherwise."""
+    path = Path(path)
+    try:
+        results = RunResults.load(path)
+    except RecursionError:
+        raise KitError(f"{path}: malformed results file (nested too deeply)") from None
+    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
+    if bad:
+        raise KitError(f"{path}: malformed results file (unknown status {', '.join(bad)})")
+    return results
