@@ -154,7 +154,8 @@ def _progress(mode):
     return None if mode is None else Progress(mode=mode, stream=sys.stderr)
 
 
-def _prepare_report_dir(report_dir) -> None:
+def prepare_report_dir(report_dir: Path | None) -> None:
+    """Before any work: a bad --report-dir must not cost a whole run (one-line KitError)."""
     if report_dir is None:
         return
     path = Path(report_dir)
@@ -209,7 +210,7 @@ def _write_reports(results, report_dir, spec, formats=None) -> dict:
 def run_check(opts: CheckOptions) -> RunResults:
     spec = specmod.load(opts.spec)
     families, names = validate(opts, spec)
-    _prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
+    prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
     started = time.monotonic()
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     server = None
