@@ -37,6 +37,7 @@ class Probe:
     answer: Answer | None  # None: no answer (the connection dropped)
     failure: str = ""  # why there was no answer
     lie: str = ""  # a success answer whose effect did not happen, or a refusal that changed data
+    doubt: str = ""  # the same, shown only by a field the page does not document (it may be server-managed)
     evidence: list = field(default_factory=list)
 
 
@@ -157,7 +158,11 @@ def _put_cases(kit: Kit, resource: Any, key: str, out: list[Probe], own: bool) -
             if body is None:
                 probe.lie = "answered success to a body that cannot be a record"
             elif mf and mf in (before or {}) and (now or {}).get(mf) == before.get(mf) != body.get(mf):
-                probe.lie = f"answered success, but the record still shows {mf} {before.get(mf)!r}: nothing changed"
+                unchanged = f"answered success, but the record still shows {mf} {before.get(mf)!r}: nothing changed"
+                if documented(resource, mf):
+                    probe.lie = unchanged
+                else:  # an undocumented field may be one the implementation sets itself
+                    probe.doubt = unchanged + f" ({mf} is a field the page does not document)"
             else:  # the record holds what was sent, in every documented field sent as a plain value
                 wrong = [f for f, v in body.items() if f != resource.key and documented(resource, f)
                          and isinstance(v, str) and (now or {}).get(f) != v]

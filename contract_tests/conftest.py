@@ -21,8 +21,10 @@ from scs_kit import spec as specmod
 from scs_kit.check.catalog import lookup
 from scs_kit.check.collector import VERDICT, Collector, check_id_of
 from scs_kit.check.context import Kit
+from scs_kit.check.politeness import Politeness, parse_headers, parse_proxy, parse_rate
 from scs_kit.check.records import Records
 from scs_kit.check.verdict import Verdict
+from scs_kit.errors import KitError
 
 PLUGIN = "scs_collector"
 
@@ -38,8 +40,21 @@ def _split(value):
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+POLITENESS = pytest.StashKey[Politeness]()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "scs_check(id): the stable check id this test implements")
+    def opt(name):
+        return scs_plugin.setting(config, name)
+
+    try:  # a bad value is a usage error before anything runs, not an error in every test
+        rate = opt("rate-limit")
+        config.stash[POLITENESS] = Politeness(rate=parse_rate(rate) if rate else None, retries=opt("retries"),
+                                              headers=parse_headers(opt("header")),
+                                              proxy=parse_proxy(opt("proxy")))
+    except KitError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if _collector(config) is None:
         config.pluginmanager.register(Collector(), PLUGIN)
 
@@ -95,7 +110,7 @@ def kit(request):
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:")
         base_url = server.base_url
     kit = Kit(base_url, profile=opt("profile"), seed=opt("seed"), mode=opt("mode"), timeout=opt("timeout"),
-              slow=opt("slow"))
+              slow=opt("slow"), politeness=request.config.stash[POLITENESS])
     collector.kit = kit
     atexit.register(kit.cleanup)
     try:

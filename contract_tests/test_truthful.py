@@ -12,7 +12,7 @@ from ._kit import check, described
 
 
 @check("ROBUSTNESS-TRUTHFUL")
-def test_truthful(kit, resource, bad_requests):
+def test_truthful(kit, resource, bad_requests, verdict):
     kit.require_write()
     found = bad_requests.of(resource)
     if not found:
@@ -28,3 +28,8 @@ def test_truthful(kit, resource, bad_requests):
         more = f" (and {len(lies) - 1} more)" if len(lies) > 1 else ""
         fail(f"{p.label} {p.lie} ({described(p.answer) if p.answer else p.failure}){more}",
                  p.answer.exchange if p.answer else None, *p.evidence)
+    doubts = [p for p in found if p.doubt]
+    if doubts:
+        p = doubts[0]
+        more = f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else ""
+        verdict.warn(f"{p.label} {p.doubt}{more}", *p.evidence)

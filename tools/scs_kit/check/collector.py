@@ -7,6 +7,7 @@ item's stash; `verdict.judge` decides the status from the check's level and the 
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Literal
 
@@ -52,6 +53,7 @@ class Collector:
         self.results: list[CheckResult] = []
         self._start: dict[str, float] = {}
         self._done: set[str] = set()
+        self._lock = threading.Lock()  # worker threads (--workers) report concurrently
 
     def pytest_collection_modifyitems(self, items):
         for item in items:  # a marker built without catalog.marker must not drop its check either
@@ -63,10 +65,13 @@ class Collector:
     def pytest_runtest_setup(self, item):
         cid = check_id_of(item)
         item.stash[VERDICT] = Verdict(mark=self.kit.client.mark() if self.kit is not None else 0)
+        if self.kit is not None and hasattr(self.kit.rng, "begin"):
+            self.kit.rng.begin(item.nodeid)
         self._start[item.nodeid] = time.monotonic()
         if self.progress is not None and cid in BY_ID:
             try:
-                self.progress.begin(resource_of(item), BY_ID[cid].family)
+                with self._lock:
+                    self.progress.begin(resource_of(item), BY_ID[cid].family)
             except Exception:  # noqa: BLE001 - progress must never break a run
                 pass
 
@@ -78,13 +83,18 @@ class Collector:
         if cid not in BY_ID or item.nodeid in self._done:
             return
         if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
-            self._done.add(item.nodeid)
-            self.results.append(self._result(item, cid, call, report))
-            if self.progress is not None:
-                try:
-                    self.progress.record(self.results[-1])
-                except Exception:  # noqa: BLE001
-                    pass
+            result = self._result(item, cid, call, report)
+            with self._lock:
+                self._done.add(item.nodeid)
+                self.results.append(result)
+                if self.progress is not None:
+                    try:
+                        self.progress.record(result)
+                    except Exception:  # noqa: BLE001
+                        pass
+            if self.kit is not None and self.kit.client.gave_up:
+                # the implementation stopped answering: every further check would only wait and error
+                item.session.shouldstop = "the implementation stopped answering"
 
     def _result(self, item, cid, call, report) -> CheckResult:
         check = BY_ID[cid]

@@ -40,6 +40,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="start although an earlier run against this URL left an unfinished ledger")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="resources checked at a time (default: 8 in full and read-only mode, 1 in live mode)")
+    parser.add_argument("--rate-limit", metavar="N/s",
+                        help="at most N requests per second over the whole run, retries included (default: no limit)")
+    parser.add_argument("--retries", type=int, default=2, metavar="N",
+                        help="further attempts of a GET, PUT or DELETE after a connection error or a 503, with "
+                             "backoff or as Retry-After says; never of a POST (default: 2)")
+    parser.add_argument("--header", action="append", metavar="NAME:VALUE",
+                        help="add this header to every request (repeatable), e.g. for a gateway's token")
+    parser.add_argument("--proxy", metavar="URL",
+                        help="send every request through this proxy, also to a loopback target (default: HTTP_PROXY, "
+                             "HTTPS_PROXY and NO_PROXY from the environment, never for loopback targets)")
     parser.add_argument("--traffic", type=Path, metavar="FILE.har",
                         help="judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) "
                              "instead of sending requests")
@@ -94,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
                           os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
     from ..server import start_server  # the reference server, checked when no --base-url is given
+    from .politeness import parse_headers, parse_proxy, parse_rate
     from .runner import CheckOptions, run_check
 
     if args.baseline_update and args.baseline is None:
@@ -120,6 +133,11 @@ def run(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         baseline_update=args.baseline_update,
         slow=args.slow,
+        workers=args.workers,
+        rate_limit=None if args.rate_limit is None else parse_rate(args.rate_limit),
+        retries=args.retries,
+        headers=parse_headers(args.header),
+        proxy=parse_proxy(args.proxy),
         ledger=args.ledger if args.ledger is not None else ledger_default(args),
         force=args.force,
         reference=start_server,

@@ -23,17 +23,19 @@ from .bodies import Bodies
 from .catalog import MODES, PROFILES, Profile
 from .http import Client
 from .latency import Latency
+from .politeness import Politeness
 from .reading import Reader, keyint, keys, max_key, one
 from .records import Posted, Records
 from .transport import Answer
 from .verdict import CheckFailed, PremiseBroken, broken, documented
+from .workers import CheckRandom
 
 __all__ = ["CheckFailed", "Kit", "PremiseBroken", "keyint"]
 
 
 class Kit:
     def __init__(self, base_url: str, *, profile: str = "default", seed: int | None = None, mode: str = "full",
-                 timeout: float = 10.0, spec: Any = None, slow: float = 2.0):
+                 timeout: float = 10.0, spec: Any = None, slow: float = 2.0, politeness: Politeness | None = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.spec = spec or specmod.load()
@@ -41,9 +43,9 @@ class Kit:
         self.profile: Profile = PROFILES[profile]
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.mode = mode
-        self.client = Client(self.base_url, timeout)
+        self.client = Client(self.base_url, timeout, politeness)
         self.run_id = uuid.uuid4().hex[:8]
-        self.rng = random.Random(self.seed)
+        self.rng = CheckRandom(self.seed)  # the collector starts it afresh for each check
         self.reader = Reader()
         self.bodies = Bodies(self.rng, self.run_id, self.reader.types)
         self.records = Records(self.client, self.spec, mode=mode, run_id=self.run_id, reader=self.reader)

@@ -13,16 +13,16 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 
-from ..results import Exchange
+from ..results import REDACTED, Exchange
 from ..shell import curl
+from .politeness import NotRetryable, PoliteAdapter, Politeness
 from .transport import NOT_JSON, Answer, Request
 
 __all__ = ["NOT_JSON", "Answer", "Client", "NoAnswer", "Request", "Unreachable"]
@@ -59,7 +59,7 @@ class Unreachable(Exception):
         self.failure = failure
 
 
-class ResponseTooLarge(requests.ConnectionError):
+class ResponseTooLarge(NotRetryable, requests.ConnectionError):
     """The body exceeded MAX_RESPONSE_BYTES; the connection is dropped."""
 
 
@@ -70,19 +70,18 @@ class ResponseTooSlow(requests.ReadTimeout):
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-class BoundedAdapter(HTTPAdapter):
+class BoundedAdapter(PoliteAdapter):
     """Reads every body with a size cap and a deadline, also for requests others send through the
-    session (Schemathesis): an endless or trickling body must neither eat memory nor hang the run."""
+    session (Schemathesis): an endless or trickling body must neither eat memory nor hang the run.
+    Each attempt is read so; the politeness (rate limit, retries, headers) wraps the attempts."""
 
     bom_answers = 0  # answers that began with a UTF-8 byte order mark (stripped)
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: float | tuple[float, float] | tuple[float, None] | None = None, verify: bool | str = True,
-             cert: Any = None, proxies: Mapping[str, str] | None = None) -> requests.Response:
+    def send_once(self, request, stream=False, timeout=None, **kwargs):
         started = time.monotonic()
         # Read the body here even when the caller asked to stream (Schemathesis does): this API
         # never streams, and the cap and deadline must hold for every request.
-        resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        resp = super().send_once(request, stream=True, timeout=timeout, **kwargs)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         deadline = started + BODY_TIME_FACTOR * read_timeout if read_timeout else None
         body = BoundedBody(resp.raw, request, deadline, read_timeout)
@@ -95,7 +94,8 @@ class BoundedAdapter(HTTPAdapter):
         if body.had_bom:
             # .NET's Encoding.UTF8 writes one; RFC 8259 lets parsers ignore it, so read past it
             # (for Schemathesis too) and let the run note it instead of calling the body "not JSON"
-            self.bom_answers += 1
+            with self._count_lock:  # worker threads share the adapter
+                self.bom_answers += 1
         return resp
 
 
@@ -154,41 +154,54 @@ class BoundedBody:
 class Client:
     """requests.Session around the implementation's base URL; thread-safe counters."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, politeness: Politeness | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
-        self.adapter = BoundedAdapter()
+        self.adapter = BoundedAdapter(politeness)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, self.adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "scs-contract-kit"})
-        self.log: list[Exchange] = []
         self.sent = 0
         self.failures = 0  # consecutive requests that got no answer
         self.last_failure = ""
         self.last_kind = NoAnswer.OTHER
         self.timer: Callable[[str, str, float], None] | None = None  # (method, url, seconds) of every answer
+        self.gave_up = ""  # the request after which the client stopped trying ("GET URL: reason")
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def log(self) -> list[Exchange]:
+        """The exchanges of the calling thread (the most recent KEEP at least): with --workers, a
+        check's evidence is what its own thread sent, never another resource's requests."""
+        log = getattr(self._local, "log", None)
+        if log is None:
+            log = self._local.log = []
+            self._local.count = 0
+        return log
+
     def note(self, exchange: Exchange) -> None:
         with self._lock:
             self.sent += 1
-            self.log.append(exchange)
-            if len(self.log) > KEEP:
-                del self.log[: KEEP // 2]
+        log = self.log
+        log.append(exchange)
+        self._local.count += 1
+        if len(log) > KEEP:
+            del log[: KEEP // 2]
 
     def mark(self) -> int:
-        """A position in the log; `since(mark)` gives the exchanges after it."""
-        with self._lock:
-            return self.sent
+        """A position in the calling thread's log; `since(mark)` gives the exchanges after it."""
+        self.log  # noqa: B018 - makes sure this thread's count exists
+        return self._local.count
 
     def since(self, mark: int) -> list[Exchange]:
-        with self._lock:
-            n = self.sent - mark
-            return list(self.log[-n:]) if n > 0 else []
+        log = self.log
+        n = self._local.count - mark
+        return list(log[-n:]) if n > 0 else []
 
     def request(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
                 headers: dict[str, str] | None = None) -> Answer:
@@ -209,8 +222,9 @@ class Client:
             data = request.raw
             hdrs.setdefault("Content-Type", "application/json")
         body_text = data.decode("utf-8", "replace") if data is not None else None
-        exchange = Exchange(method=method, url=url, request_headers=hdrs, request_body=body_text,
-                            curl=curl(method, url, hdrs, body_text))
+        shown = self.shown_headers(hdrs)
+        exchange = Exchange(method=method, url=url, request_headers=shown, request_body=body_text,
+                            curl=curl(method, url, shown, body_text))
         if self.failures >= GIVE_UP_AFTER:  # a dead or hanging target: fail fast instead of waiting each time
             raise Unreachable(f"{method} {url}: not sent, the implementation stopped answering ({self.last_failure})",
                               self.last_kind)
@@ -221,7 +235,7 @@ class Client:
         except requests.RequestException as exc:  # anything the transport refuses, a bad URL or header too
             kind, reason = why(exc, self.timeout)
             self.note(exchange)
-            self._failed(reason, kind)
+            self._failed(f"{method} {url}", reason, kind)
             raise Unreachable(f"{method} {url}: {reason}", kind) from None
         self.failures = 0
         if self.timer is not None:
@@ -239,11 +253,13 @@ class Client:
         self.note(exchange)
         return Answer(exchange, resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, text)
 
-    def _failed(self, reason: str, kind: NoAnswer) -> None:
+    def _failed(self, request: str, reason: str, kind: NoAnswer) -> None:
         with self._lock:
             self.failures += 1
             self.last_failure = reason
             self.last_kind = kind
+            if self.failures >= GIVE_UP_AFTER and not self.gave_up:
+                self.gave_up = f"{request}: {reason}"
 
     def record_response(self, response) -> Exchange:
         """Count and log a request someone else sent through this session (Schemathesis)."""
@@ -252,7 +268,7 @@ class Client:
         body = getattr(req, "body", None)
         if isinstance(body, bytes):
             body = body.decode("utf-8", "replace")
-        headers = {k: v for k, v in dict(getattr(req, "headers", {}) or {}).items()}
+        headers = self.shown_headers(dict(getattr(req, "headers", {}) or {}))
         url = getattr(req, "url", "") or ""
         text = getattr(response, "text", "") or ""
         raw_headers = getattr(response, "headers", {}) or {}
@@ -265,6 +281,17 @@ class Client:
             self.timer(method, url, elapsed.total_seconds())
         self.note(exchange)
         return exchange
+
+    def shown_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Request headers as evidence and reports show them: the ones given with --header (the adapter
+        adds them to every request) with their values masked — a gateway's token stays out of reports."""
+        extra = self.adapter.politeness.headers
+        if not extra:
+            return headers
+        names = {name.lower() for name, _ in extra}
+        out = {k: v for k, v in headers.items() if k.lower() not in names}
+        out.update({name: REDACTED for name, _ in extra})
+        return out
 
     def get(self, path: str) -> Answer:
         return self.request("GET", path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,6 +20,11 @@ class Timing:
     resource: str | None
     seconds: float
     request: str  # "GET http://…/ContainmentLine/3": which request it was
+    end: float = 0.0  # time.monotonic() when the answer was in
+
+    @property
+    def start(self) -> float:
+        return self.end - self.seconds
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -56,7 +62,7 @@ class Latency:
     def record(self, method: str, url: str, seconds: float) -> None:
         operation, resource = self.operation(method, url)
         with self._lock:
-            self.timings.append(Timing(operation, resource, seconds, f"{method} {url}"))
+            self.timings.append(Timing(operation, resource, seconds, f"{method} {url}", time.monotonic()))
 
     def summary(self) -> dict[str, dict[str, float]]:
         """operation → {"n", "p50", "p95", "max"} (seconds), operations sorted by name."""
@@ -71,3 +77,12 @@ class Latency:
     def slower_than(self, seconds: float, resource: str | None = None) -> list[Timing]:
         with self._lock:
             return [t for t in self.timings if t.seconds > seconds and (resource is None or t.resource == resource)]
+
+    def stalled_with_others(self, slow: Timing, seconds: float, others: int = 2) -> bool:
+        """Whether answers to at least `others` other resources were as slow at the same moment: the
+        signature of a pause on the kit's side (its process busy, the machine loaded), not of one
+        resource's operation."""
+        with self._lock:
+            near = {t.resource for t in self.timings
+                    if t.resource != slow.resource and t.seconds > seconds and t.start < slow.end and slow.start < t.end}
+        return len(near) >= others

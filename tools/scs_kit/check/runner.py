@@ -29,8 +29,10 @@ from ..results import FAMILIES, RunResults
 from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
 from .context import Kit
-from .http import Client, NoAnswer, Unreachable
+from .http import GIVE_UP_AFTER, Client, NoAnswer, Unreachable
 from .ledger import Ledger, ledger_name
+from .politeness import MAX_RATE, Politeness
+from .workers import MAX_WORKERS, default_workers
 
 
 @dataclass
@@ -55,6 +57,14 @@ class CheckOptions:
     # Without base_url: starts the reference server to check (the CLI passes scs_kit.server.start_server;
     # check does not import the server package itself).
     reference: Callable[..., Any] | None = None
+    workers: int | None = None  # resources checked at a time; None: the mode's default
+    rate_limit: float | None = None  # requests per second over the whole run
+    retries: int = 2  # further attempts of an idempotent request after a connection error or a 503
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request
+    proxy: str | None = None  # for every request, loopback targets included (else HTTP(S)_PROXY, NO_PROXY)
+
+    def politeness(self) -> Politeness:
+        return Politeness(rate=self.rate_limit, retries=self.retries, headers=tuple(self.headers), proxy=self.proxy)
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
@@ -99,6 +109,12 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
         raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     if not (0 < opts.slow <= MAX_TIMEOUT):  # also NaN and inf
         raise KitError(f"--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    if opts.workers is not None and not (1 <= opts.workers <= MAX_WORKERS):
+        raise KitError(f"--workers must be a whole number from 1 to {MAX_WORKERS}")
+    if opts.rate_limit is not None and not (0 < opts.rate_limit <= MAX_RATE):
+        raise KitError(f"--rate-limit must be above 0 and at most {MAX_RATE:g} requests per second")
+    if not (0 <= opts.retries <= 10):
+        raise KitError("--retries must be a whole number from 0 to 10")
     return families, names
 
 
@@ -121,9 +137,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
+def preflight(base_url: str, spec, names: list[str], timeout: float, politeness: Politeness | None = None) -> None:
     """KitError unless the target answers JSON on at least one collection."""
-    client = Client(base_url, timeout)
+    client = Client(base_url, timeout, politeness)
     try:
         answers = []
         for name in names:
@@ -228,13 +244,14 @@ def run_check(opts: CheckOptions) -> RunResults:
     run_notes = []
     kit = None
     old_term = None
+    stopped = ""  # the request after which the implementation stopped answering
     try:
         note = _claim_ledger(journal, base_url, opts.force)
         if note:
             run_notes.append(note)
-        preflight(base_url, spec, names, opts.timeout)
+        preflight(base_url, spec, names, opts.timeout, opts.politeness())
         kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec,
-                  slow=opts.slow)
+                  slow=opts.slow, politeness=opts.politeness())
         if journal is not None:
             kit.records.journal(journal, base_url)
         progress = _progress(opts.progress)
@@ -245,9 +262,10 @@ def run_check(opts: CheckOptions) -> RunResults:
         if progress is not None:
             progress.start(names, families, total=_count(spec, families, names))
         code = _pytest(kit, collector, families, names, opts)
-        if code == 2:  # pytest.ExitCode.INTERRUPTED
+        stopped = kit.client.gave_up
+        if code == 2 and not stopped:  # pytest.ExitCode.INTERRUPTED
             raise KeyboardInterrupt
-        if code not in (0, 1, 5):
+        if code not in (0, 1, 2, 5):
             raise KitError(f"the conformance suite could not run (pytest exit code {int(code)})")
         results = RunResults(
             kit_version=__version__, base_url=base_url, target=target, profile=opts.profile, mode=opts.mode,
@@ -256,6 +274,7 @@ def run_check(opts: CheckOptions) -> RunResults:
         )
     finally:
         if kit is not None:
+            kit.client.adapter.cancel.clear()  # an interrupted run still sends its cleanup requests
             with _signals_held():  # a second Ctrl-C must not cut the cleanup short
                 kit.cleanup()
             atexit.unregister(kit.cleanup)
@@ -264,6 +283,11 @@ def run_check(opts: CheckOptions) -> RunResults:
             signal.signal(signal.SIGTERM, old_term)
         if server is not None:
             server.stop()
+    if stopped:
+        left = (f"; once it answers again, run `scs-kit cleanup --base-url {shell.quote(base_url)} --ledger "
+                f"{shell.quote(str(journal))}`" if journal is not None and journal.exists() else "")
+        raise KitError(f"the implementation stopped answering: {stopped} "
+                       f"({GIVE_UP_AFTER} requests in a row without an answer){left}")
     results.created_records = kit.records.created_records()
     results.warnings.extend(run_notes)
     results.warnings.extend(kit.records.problems)
@@ -336,17 +360,49 @@ def _sha256(path) -> str:
 
 
 def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions) -> int:
+    """Run the suite: in one pytest session, or with --workers N in N sessions that share the
+    resources (see workers.py); families that load the implementation on purpose run alone after."""
     import pytest
 
+    from . import workers as pool
+    from .collector import resource_of
+
     directory = suite_dir()
-    args = [
-        str(directory),
-        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
-        "-o", "addopts=", "-o", "python_files=test_*.py", "--rootdir", str(directory.parent),
-        "-c", os.devnull, "-W", "ignore",
-        "--scs-profile", opts.profile, "--scs-mode", opts.mode,
-        "--scs-only", ",".join(families), "--scs-resources", ",".join(names),
-        "--scs-base-url", kit.base_url,
-        *(["--scs-spec", str(kit.spec.path)] if opts.spec is not None and kit.spec.path else []),
-    ]
-    return pytest.main(args, plugins=[collector, FastReports()])
+
+    def args(selected: list[str], threaded: bool = False) -> list[str]:
+        out = [
+            str(directory),
+            "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
+            "-o", "addopts=", "-o", "python_files=test_*.py", "--rootdir", str(directory.parent),
+            "-c", os.devnull, "-W", "ignore",
+            "--scs-profile", opts.profile, "--scs-mode", opts.mode,
+            "--scs-only", ",".join(selected), "--scs-resources", ",".join(names),
+            "--scs-base-url", kit.base_url,
+            *(["--scs-spec", str(kit.spec.path)] if opts.spec is not None and kit.spec.path else []),
+        ]
+        for plugin in pool.THREAD_UNSAFE_PLUGINS if threaded else ():
+            out += ["-p", f"no:{plugin}"]
+        return out
+
+    workers = opts.workers or default_workers(opts.mode)
+    if workers <= 1 or len(names) <= 1:
+        return pytest.main(args(families), plugins=[collector, FastReports()])
+    shared = [f for f in families if f not in pool.ALONE_FAMILIES]
+    alone = [f for f in families if f in pool.ALONE_FAMILIES]
+    codes = []
+    if shared:
+        codes.append(pool.run_concurrently(
+            lambda extra: pytest.main(args(shared, threaded=True), plugins=[collector, FastReports(), *extra]),
+            _heaviest_first(kit.spec, names), workers, resource_of, kit.client.adapter.cancel))
+    if alone and set(codes) <= {0, 1, 5} and not kit.client.gave_up:
+        codes.append(pytest.main(args(alone), plugins=[collector, FastReports()]))
+    return pool.combined(codes)
+
+
+def _heaviest_first(spec, names: list[str]) -> list[str]:
+    """Resources with more methods to check (and the query route) first, so that no long one starts last."""
+    def weight(name: str) -> int:
+        resource = spec.resource(name)
+        return 10 * sum(resource.allows(m) for m in ("POST", "PUT", "DELETE")) + (5 if resource.query else 0)
+
+    return sorted(names, key=weight, reverse=True)
