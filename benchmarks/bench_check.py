@@ -81,7 +81,7 @@ def served(base_path: str, delay: float = 0.0):
                 break
             except requests.RequestException:
                 if proc.poll() is not None:
-                    raise SystemExit(f"the benchmark server exited: {proc.stderr.read() if proc.stderr else ''}")
+                    raise SystemExit(f"the benchmark server exited: {proc.stderr.read() if proc.stderr else ''}") from None
                 time.sleep(0.05)
         yield base_url
     finally:

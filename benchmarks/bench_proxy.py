@@ -66,14 +66,14 @@ def main() -> None:
             for name, url in (("direct", base), ("proxy", via)):
                 parts = urlsplit(url)
                 conns[name] = (HTTPConnection(parts.hostname, parts.port, timeout=10), parts.path + opts.path)
-            for name, (conn, path) in conns.items():  # warm up both paths
+            for conn, path in conns.values():  # warm up both paths
                 for _ in range(50):
                     _timed(conn, path)
             times: dict[str, list[float]] = {"direct": [], "proxy": []}
             for _ in range(opts.requests):
                 for name, (conn, path) in conns.items():
                     times[name].append(_timed(conn, path))
-            added = [p - d for p, d in zip(times["proxy"], times["direct"])]
+            added = [p - d for p, d in zip(times["proxy"], times["direct"], strict=True)]
             print(f"GET {opts.path}, {opts.requests} requests each way, kept-alive, loopback")
             for name, values in (("direct", times["direct"]), ("via proxy", times["proxy"])):
                 print(f"  {name:10} p50 {_pct(values, 0.5):.3f} ms   p95 {_pct(values, 0.95):.3f} ms   "

@@ -248,7 +248,7 @@ def main() -> int:
         finally:
             ceiling.stop()
             server.stop()  # also when a measurement failed
-        results.append(("constant JSON (ceiling)", *((a + b) / 2 for a, b in zip(first, last))))
+        results.append(("constant JSON (ceiling)", *((a + b) / 2 for a, b in zip(first, last, strict=True))))
         top = results[-1][1]
         print(f"{'endpoint':<26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs ceiling':>12}  target")
         failed = False

@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 
 import pytest
-
 from scs_kit import pytest_plugin as scs_plugin
 from scs_kit import spec as specmod
 from scs_kit.check.catalog import lookup

@@ -11,7 +11,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from scs_kit.check.reading import keyint, one
 from scs_kit.check.verdict import fail
 
@@ -66,7 +65,7 @@ def test_concurrent_posts(kit, resource, verdict):
         if refused:
             fail(f"{len(refused)} of {len(batch.answers)} concurrent POSTs ({clients} clients × {per}) to "
                  f"{resource.collection} were not answered success, e.g. {described(refused[0])}", refused[0].exchange)
-        lost = [(e, a) for e, a in zip(batch.entries, batch.answers) if e.key is None]
+        lost = [(e, a) for e, a in zip(batch.entries, batch.answers, strict=True) if e.key is None]
         if lost:
             entry, ans = lost[0]
             new = sorted(set(kit.keys(batch.after, resource)) - set(kit.keys(batch.before, resource)))
@@ -84,7 +83,7 @@ def test_concurrent_posts(kit, resource, verdict):
             fail(f"concurrent POSTs to {resource.collection} registered key(s) {low} that are not above the highest "
                  f"key {highest} that existed before", batch.after_answer.exchange)
         # the list showed each marker under its own key; read a sample back by key as well
-        mine = [(e, body) for e, (body, _) in zip(batch.entries, bodies) if e.by_marker]
+        mine = [(e, body) for e, (body, _) in zip(batch.entries, bodies, strict=True) if e.by_marker]
         for entry, body in mine[:: max(1, len(mine) // per)][:per]:
             ans = kit.get_item(resource, entry.key)
             got = one(ans)
@@ -123,7 +122,7 @@ def test_concurrent_puts(kit, resource, verdict):
             fail(f"{len(refused)} of {len(answers)} concurrent PUTs ({clients} clients, each on its own record) were "
                  f"not answered success, e.g. PUT {resource.item_path(key)}: {described(ans)}", ans.exchange)
         lost, odd = [], []
-        for key, batch in zip(keys, jobs):
+        for key, batch in zip(keys, jobs, strict=True):
             last = batch[-1][1]
             ans = kit.get_item(resource, key)
             got = one(ans) or {}

@@ -5,7 +5,6 @@ POST, foreign records with snapshot and exact restore)."""
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.context import keyint
 from scs_kit.check.verdict import broken, fail
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from scs_kit.spec import METHODS
 from scs_kit.check.verdict import broken, fail
+from scs_kit.spec import METHODS
 
 from ._kit import check, described
 

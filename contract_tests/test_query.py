@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from scs_kit.check.context import keyint
+from scs_kit.check.query_oracle import QueryParameters, expected, query_fields, route
 from scs_kit.check.verdict import broken, fail
 
 from ._kit import check, described
-from scs_kit.check.query_oracle import QueryParameters, expected, query_fields, route
 from .query_order import ordering_fields
 
 
@@ -63,7 +63,7 @@ def ask(kit, resource, rows_box, top, desc, kid, tels, amp, order=None):
     """Query once and compare; on a mismatch re-read the collection (it may have changed) and retry.
     With `order`, an answer that is right but for its order passes while one other field explains the
     order of every answer (QUERY-MATCHES-MODEL warns for it at the end)."""
-    for attempt in range(3):
+    for _attempt in range(3):
         ans = kit.read(resource, kit.client.get(route(resource, top, desc, kid, tels, amp)))
         want = expected(resource, rows_box[0], top, desc, kid, tels)
         if order is not None and ans.ok and order.explains(resource, rows_box[0], ans, top, desc, kid, tels):

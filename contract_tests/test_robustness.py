@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
-
 from scs_kit.check.verdict import fail
 
 from ._kit import check

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-
 from scs_kit.check.verdict import broken, fail
 
 from ._kit import check, described, open_field, short, sorted_fields
@@ -112,7 +111,7 @@ def test_text(kit, resource, verdict):
         last = [before]  # the record as the previous PUT left it
 
         def attempt(values: list[str]):
-            body = _put_body(kit, resource, key, before, dict(zip(fields, values)))
+            body = _put_body(kit, resource, key, before, dict(zip(fields, values, strict=False)))
             ans = kit.put(resource, key, body)
             if not ans.succeeded:
                 refused.append((values, ans))

@@ -6,7 +6,6 @@ carry key "0" and the kit's marker and are ledgered; PUT/DELETE target kit keys)
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
-
 from scs_kit.check.verdict import fail
 
 from ._kit import check

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition,
-                                 rule)
-
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 from scs_kit.check.context import keyint
 from scs_kit.check.verdict import fail
 

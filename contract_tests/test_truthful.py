@@ -6,7 +6,6 @@ Probed with the bad requests of `bad_requests` on every resource that has the me
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.verdict import fail
 
 from ._kit import check, described

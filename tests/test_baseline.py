@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from faulty import faulty_server
 from scs_kit.check import baseline
-from scs_kit.check.results import CheckResult, Exchange
 from scs_kit.cli import main
+from scs_kit.results import CheckResult, Exchange
 
 SCOPE = ["--profile", "quick", "--only", "METHODS", "--resources", "ConnectedClient,CustomerAddress", "--progress", "none"]
 KNOWN = "get-only-delete-deletes"  # METHODS-FORBIDDEN on ConnectedClient: DELETE of a GET-only resource deletes

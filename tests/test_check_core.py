@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from scs_kit import spec as spec_mod
 from scs_kit.check.catalog import BY_ID, CHECKS, UnknownCheck, lookup, marker
 from scs_kit.check.records import NotAllowed, Records
-from scs_kit.check.results import Exchange
 from scs_kit.check.transport import Answer, Request
 from scs_kit.check.verdict import CheckFailed, Finding, Verdict, decide, documented, from_schemathesis, judge
+from scs_kit.results import Exchange
 
 SPEC = spec_mod.load()
 CL = SPEC.resource("ContainmentLine")

@@ -4,7 +4,6 @@ the catalogue has a fault, and the reference server itself passes."""
 from __future__ import annotations
 
 import pytest
-
 from faulty import FAULTS, faulty_server
 from faulty.run import describe, quick_check, statuses
 

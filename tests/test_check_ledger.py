@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from faulty import WireFault, faulty_server
 from faulty.live import changed_records, new_keys, preloaded_records, snapshot
 from faulty.run import SEED, describe, quick_check

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from faulty import BY_NAME, WireFault, faulty_server
 from faulty.live import changed_records, new_keys, preloaded_records, snapshot
 from faulty.run import SEED, describe, quick_check

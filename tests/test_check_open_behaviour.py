@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from faulty import OPEN_VARIANTS, faulty_server
 from faulty.live import changed_records, new_keys, preloaded_records, snapshot
 from faulty.run import describe, quick_check

@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_mod
 from scs_kit.check import runner
 from scs_kit.check.catalog import CHECKS
@@ -40,7 +39,7 @@ def _snapshot(base_url) -> dict:
 
 
 def _quick(base_url=None, **kw):
-    opts = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None)
+    opts = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None, reference=start_server)
     opts.update(kw)
     return run_check(CheckOptions(**opts))
 

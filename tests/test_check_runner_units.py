@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from scs_kit.check.expectations import envelope_problem
-from scs_kit.check.query_oracle import expected, query_fields, route
 from scs_kit import spec as spec_mod
 from scs_kit.check.catalog import BY_ID, CHECKS, PROFILES, source_of
+from scs_kit.check.expectations import envelope_problem
 from scs_kit.check.http import NOT_JSON, Client
+from scs_kit.check.query_oracle import expected, query_fields, route
 from scs_kit.shell import curl, replay
 
 SPEC = spec_mod.load()

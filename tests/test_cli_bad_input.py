@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from scs_kit.check import http as kit_http
 
 SCS_KIT = [sys.executable, "-m", "scs_kit"]
@@ -218,7 +217,7 @@ def misbehaving_server(handler):
             while not stop.is_set():
                 try:
                     conn, _ = listener.accept()
-                except (socket.timeout, OSError):
+                except (TimeoutError, OSError):
                     continue
                 threading.Thread(target=one, args=(conn,), daemon=True).start()
 

@@ -75,8 +75,7 @@ def test_check_ends_with_the_verdict_and_exit_code_in_any_code_page(encoding, pr
 # --- Windows: PowerShell forms of every reproduction command, no POSIX-only calls -----------------
 
 def test_powershell_quoting():
-    from scs_kit.shell import posix_to_powershell
-    from scs_kit.shell import quote
+    from scs_kit.shell import posix_to_powershell, quote
 
     def powershell_quote(text):
         return quote(text, "powershell")
@@ -104,7 +103,7 @@ def test_invoke_webrequest_line_sends_the_body_as_utf8_bytes():
 def test_reports_show_the_powershell_form_beside_the_posix_one(tmp_path):
     from scs_kit import spec as specmod
     from scs_kit.check.reports import write_reports
-    from scs_kit.check.results import CheckResult, Exchange, RunResults
+    from scs_kit.results import CheckResult, Exchange, RunResults
 
     url = "http://127.0.0.1:55963/CTI_SmartConnectService/RestService/ContainmentLine"
     check = CheckResult("ENVELOPE-GET-ARRAY", "ENVELOPE", "fail", "t", "ContainmentLine", message="not an array",
@@ -138,7 +137,7 @@ def test_check_runs_where_os_has_no_getuid(monkeypatch, tmp_path):
 def test_progress_keeps_plain_lines_and_the_summary_on_a_narrow_stream(encoding):
     """Used without the CLI too: a code page without "…" or "·" must not silence the progress or the summary."""
     from scs_kit.check.progress import Progress
-    from scs_kit.check.results import CheckResult, RunResults
+    from scs_kit.results import CheckResult, RunResults
 
     err, out = io.BytesIO(), io.BytesIO()
     wrap = lambda raw: io.TextIOWrapper(raw, encoding=encoding, errors="strict", write_through=True)  # noqa: E731

@@ -8,12 +8,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from scs_kit import spec as spec_module
-from scs_kit.check.results import CheckResult, Exchange, RunResults
+from scs_kit.check.policy import rows as policy_rows
 from scs_kit.cli import main
 from scs_kit.docs.build import MARKER, build_site
 from scs_kit.errors import KitError
+from scs_kit.results import CheckResult, Exchange, RunResults
 
 CDN_HOSTS = ("googleapis", "gstatic", "jsdelivr", "unpkg", "cdnjs", "bootstrapcdn", "fontawesome")
 
@@ -41,7 +41,7 @@ def sample_results() -> RunResults:
 def site(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("docs")
     results = sample_results().save(tmp / "results.json")
-    return build_site(tmp / "site", results=results)
+    return build_site(tmp / "site", results=results, policy=policy_rows)
 
 
 class _Links(HTMLParser):
@@ -159,21 +159,21 @@ def test_results_page_matrix_links_to_failures_and_escapes(site):
 
 
 def test_no_results_page_without_results(tmp_path):
-    out = build_site(tmp_path / "plain")
+    out = build_site(tmp_path / "plain", policy=policy_rows)
     assert not (out / "results.html").exists()
     assert "results.html" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_rebuild_replaces_own_site_but_never_a_foreign_directory(tmp_path):
-    out = build_site(tmp_path / "site")
+    out = build_site(tmp_path / "site", policy=policy_rows)
     (out / "stale.html").write_text("old")
-    build_site(out)
+    build_site(out, policy=policy_rows)
     assert not (out / "stale.html").exists() and (out / MARKER).is_file()
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
     with pytest.raises(KitError, match="refusing to overwrite"):
-        build_site(foreign)
+        build_site(foreign, policy=policy_rows)
     assert (foreign / "notes.txt").read_text() == "keep me"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
 

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 import pytest
 import requests
@@ -26,11 +26,11 @@ if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
     pytest.skip("needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)", allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install selenium)")
 
+from scs_kit import spec as spec_module  # noqa: E402
+from scs_kit.check.policy import rows as policy_rows  # noqa: E402
+from scs_kit.docs.build import build_site  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-from scs_kit import spec as spec_module  # noqa: E402
-from scs_kit.docs.build import build_site  # noqa: E402
 from test_docs import sample_results  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def _start(site: Path):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docs-browser")
-    site = build_site(tmp / "site", results=sample_results().save(tmp / "results.json"))
+    site = build_site(tmp / "site", results=sample_results().save(tmp / "results.json"), policy=policy_rows)
     server = _start(site)
     try:
         yield site, server.origin + "/docs/"
@@ -115,7 +115,7 @@ def _severe(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _status(url: str) -> int:
     return requests.get(url, timeout=10).status_code
 

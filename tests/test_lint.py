@@ -8,7 +8,6 @@ import sys
 
 import pytest
 import yaml
-
 from scs_kit import cli
 from scs_kit.spec import default_spec_path, read_document
 

@@ -21,6 +21,7 @@ import requests
 import yaml
 from scs_kit import cli
 from scs_kit import spec as spec_module
+from scs_kit.check.policy import rows as policy_rows
 from scs_kit.docs.build import build_site
 from scs_kit.errors import KitError
 from scs_kit.server import Service, start_server
@@ -149,7 +150,7 @@ def test_the_server_serves_a_twentieth_resource(tmp_path):
 
 
 def test_the_docs_document_a_twentieth_resource(tmp_path):
-    site = build_site(tmp_path / "site", spec_path=twentieth_resource_document(tmp_path))
+    site = build_site(tmp_path / "site", spec_path=twentieth_resource_document(tmp_path), policy=policy_rows)
     page = (site / "Visitor-Log.html").read_text(encoding="utf-8")
     assert "来訪記録" in page and 'id="op-post-collection"' in page and 'id="op-put-item"' in page
     assert 'id="op-delete-item"' not in page and "query-builder" not in page

@@ -35,9 +35,10 @@ def test_every_check_states_level_basis_and_what_warns():
 
 
 def test_docs_site_has_the_policy_page(tmp_path):
+    from scs_kit.check.policy import rows as policy_rows
     from scs_kit.docs.build import build_site
 
-    out = build_site(tmp_path / "site")
+    out = build_site(tmp_path / "site", policy=policy_rows)
     page = (out / "policy.html").read_text(encoding="utf-8")
     for check in CHECKS:
         assert f'id="{check.id}"' in page

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from scs_kit.check.progress import Progress, summary_table
-from scs_kit.check.results import CheckResult, CreatedRecord, RunResults
+from scs_kit.results import CheckResult, CreatedRecord, RunResults
 
 
 class Tty(io.StringIO):

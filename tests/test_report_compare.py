@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from scs_kit.check import ci_surfaces
 from scs_kit.check.compare import compare
-from scs_kit.check.results import CheckResult, Exchange, RunResults
 from scs_kit.cli import main
+from scs_kit.results import CheckResult, Exchange, RunResults
 
 BASE = "http://127.0.0.1:55963/CTI_SmartConnectService/RestService"
 

@@ -8,11 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from scs_kit import spec as spec_module
 from scs_kit.check.reports import FILENAMES, curl_command, write_reports
 from scs_kit.check.reports.view import MAX_BODY_CHARS, build_view, format_body
-from scs_kit.check.results import CheckResult, CreatedRecord, Exchange, RunResults
+from scs_kit.results import CheckResult, CreatedRecord, Exchange, RunResults
 
 SPEC = spec_module.load()
 BASE = "http://127.0.0.1:55963/CTI_SmartConnectService/RestService"

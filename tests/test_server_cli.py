@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import requests
-
 from test_server_persistence import SCS_KIT, serve
 
 
@@ -40,15 +39,15 @@ def test_port_in_use():
 
 
 BAD_FIXTURES = {
-    "invalid-json": '{"ContainmentLine": ['.encode(),
+    "invalid-json": b'{"ContainmentLine": [',
     "not-utf8": '{"CustomerAddress": [{"顧客ID": "1", "顧客名": "山田"}]}'.encode("shift_jis"),
     "not-object": b"[]",
-    "unknown-resource": '{"Nope": []}'.encode(),
+    "unknown-resource": b'{"Nope": []}',
     "records-not-list": '{"ContainmentLine": {"回線No": "1"}}'.encode(),
-    "record-not-object": '{"ContainmentLine": ["x"]}'.encode(),
+    "record-not-object": b'{"ContainmentLine": ["x"]}',
     "missing-key": '{"ContainmentLine": [{"着信TEL": "1"}]}'.encode(),
     "bad-key": '{"ContainmentLine": [{"回線No": "abc"}]}'.encode(),
-    "key-below-min-id": '{"SIP-ServerConnection": [{"ID": "1"}]}'.encode(),
+    "key-below-min-id": b'{"SIP-ServerConnection": [{"ID": "1"}]}',
     "key-too-big": '{"ContainmentLine": [{"回線No": "2147483648"}]}'.encode(),
     "nested-value": '{"ContainmentLine": [{"回線No": "1", "種別": {"a": 1}}]}'.encode(),
 }
@@ -164,7 +163,7 @@ def test_docs_build_failure_is_one_line_and_serves_without_docs(monkeypatch, cap
 
     broken = types.ModuleType("scs_kit.docs.build")
 
-    def build_site(out_dir, results=None):
+    def build_site(out_dir, results=None, policy=None):
         raise RuntimeError("template missing\nsecond line")
 
     broken.build_site = build_site
@@ -183,7 +182,7 @@ def test_docs_are_built_when_no_option_given(monkeypatch, tmp_path):
 
     fake = types.ModuleType("scs_kit.docs.build")
 
-    def build_site(out_dir, results=None):
+    def build_site(out_dir, results=None, policy=None):
         out_dir.mkdir(parents=True)
         (out_dir / "index.html").write_text("built")
         return out_dir

@@ -8,7 +8,6 @@ import re
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_module
 from scs_kit.server import Service, create_app, start_server
 from scs_kit.server.demo import demo_records

@@ -7,7 +7,6 @@ import json
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_module
 from scs_kit.server import start_server
 from scs_kit.server.app import BODY_LIMIT

@@ -11,7 +11,6 @@ import threading
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_module
 from scs_kit.server import Service, start_server
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from scs_kit import spec as spec_module
 from scs_kit.server import Service, start_server
 
@@ -129,7 +128,7 @@ def test_json_is_utf8_with_charset_not_ascii_escaped(server, http):
     http.post(server.base_url + "/CustomerAddress", json={"顧客ID": "0", "顧客名": "日本語"})
     resp = http.get(server.base_url + "/CustomerAddress")
     assert resp.headers["content-type"] == "application/json; charset=utf-8"
-    assert "日本語".encode("utf-8") in resp.content and b"\\u" not in resp.content
+    assert "日本語".encode() in resp.content and b"\\u" not in resp.content
 
 
 def test_envelope_result_is_a_string(server, http):

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from scs_kit import spec as spec_module
 from scs_kit.server import Service, start_server
 

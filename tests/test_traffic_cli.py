@@ -183,7 +183,7 @@ class _RawUpstream:
         conn, _ = self.sock.accept()
         with conn:
             expected = b""
-            for request, answer in zip(RAW_REQUESTS, RAW_RESPONSES):
+            for request, answer in zip(RAW_REQUESTS, RAW_RESPONSES, strict=True):
                 expected += request
                 while len(self.received) < len(expected):
                     chunk = conn.recv(65536)
@@ -250,10 +250,11 @@ def test_mitmproxy_har_export_is_accepted(tmp_path, capsys):
 
 
 def test_docs_results_page_shows_a_traffic_run(tmp_path, capsys):
+    from scs_kit.check.policy import rows as policy_rows
     from scs_kit.docs.build import build_site
 
     assert main(["check", "--traffic", str(CHROMIUM_HAR), "--report-dir", str(tmp_path / "r")]) == 0
-    site = build_site(tmp_path / "site", results=tmp_path / "r" / "results.json")
+    site = build_site(tmp_path / "site", results=tmp_path / "r" / "results.json", policy=policy_rows)
     page = (site / "results.html").read_text(encoding="utf-8")
     assert "pass ⇄" in page and "not observed" in page and "recorded traffic" in page
     capsys.readouterr()

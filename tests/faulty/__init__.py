@@ -7,10 +7,10 @@ number of them around a fresh in-memory reference server and yields the running 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
-from typing import Iterable
 
-from .asgi import RequestLog, Request, Response, WireFault
+from .asgi import Request, RequestLog, Response, WireFault
 from .registry import BY_NAME, FAULTS, Fault
 
 __all__ = ["FAULTS", "BY_NAME", "Fault", "WireFault", "Request", "Response", "RequestLog", "faulty_app",
@@ -68,7 +68,8 @@ def faulty_server(*faults, demo: bool = True, fixtures=None, records: dict | Non
         server.stop()
 
 
-from . import data as _data, wire as _wire  # noqa: E402
+from . import data as _data  # noqa: E402
+from . import wire as _wire  # noqa: E402
 
 # Implementations that differ from the reference only where the vendor page is silent: each must pass.
 OPEN_VARIANTS: dict[str, tuple] = {

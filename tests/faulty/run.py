@@ -12,12 +12,14 @@ SEED = int(os.environ.get("SCS_FAULT_SEED", "20261126"))
 def quick_check(base_url: str | None, only=None, resources=None, **options):
     """run_check with the quick profile, no report files, no progress output."""
     from scs_kit.check.runner import CheckOptions, run_check
+    from scs_kit.server import start_server
 
     kwargs = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None,
                   only=tuple(only) if only else None, resources=tuple(resources) if resources else None)
     if os.environ.get("SCS_CHECK_WORKERS"):  # run the same tests with resources checked concurrently
         kwargs["workers"] = int(os.environ["SCS_CHECK_WORKERS"])
     kwargs.update(options)
+    kwargs.setdefault("reference", start_server)  # without base_url: the reference server
     return run_check(CheckOptions(**kwargs))
 
 

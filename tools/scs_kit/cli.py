@@ -28,7 +28,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """Usage errors are one line like every other error (`scs-kit check: error: …`), exit 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

@@ -58,13 +58,13 @@ class SafeStream(io.TextIOBase):
     def errors(self) -> str | None:  # type: ignore[override]
         return getattr(self._stream, "errors", None)
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
         except UnicodeEncodeError:
             return self._stream.write(fallback(text, self.encoding))
 
-    def writelines(self, lines) -> None:  # type: ignore[override]
+    def writelines(self, lines) -> None:
         for line in lines:
             self.write(line)
 

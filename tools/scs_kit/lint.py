@@ -159,7 +159,7 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
 
 def _record_keys(doc: dict) -> Iterator[Finding]:
     schemas = (doc.get("components") or {}).get("schemas") or {}
-    for i, tag, ext in _resources(doc):
+    for i, _tag, ext in _resources(doc):
         name, key = ext.get("schema"), ext.get("key")
         where = pointer("components", "schemas", name)
         schema = schemas.get(name)
@@ -184,6 +184,7 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
     if schema is None:
         return
     import jsonschema
+    import referencing.exceptions
 
     try:
         validator = _validator(doc, schema)
@@ -192,7 +193,7 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
     except jsonschema.exceptions.SchemaError as exc:
         yield Finding("example-valid", where, f"schema is invalid: {exc.message.splitlines()[0][:200]}")
         return
-    except jsonschema.exceptions._RefResolutionError as exc:  # an unresolvable $ref
+    except referencing.exceptions.Unresolvable as exc:  # an unresolvable $ref
         cause = exc.__cause__ or getattr(exc, "_cause", None)
         ref = getattr(cause, "ref", None)  # the message itself would dump the whole document
         yield Finding("example-valid", where, f"cannot resolve a $ref: {ref or str(exc).splitlines()[0][:200]}")
@@ -304,7 +305,7 @@ def _sources(doc: dict) -> Iterator[Finding]:
 def _evidence(doc: dict) -> Iterator[Finding]:
     """Every record property says how we know it; documented and implied ones cite the page."""
     schemas = (doc.get("components") or {}).get("schemas") or {}
-    for _, tag, ext in _resources(doc):
+    for _, _tag, ext in _resources(doc):
         name = ext.get("schema")
         for prop, sub in ((schemas.get(name) or {}).get("properties") or {}).items():
             where = pointer("components", "schemas", name, "properties", prop)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 SHELLS = ("posix", "powershell")
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .results import FAMILIES
-
+from ..results import FAMILIES
 
 LEVELS = ("MUST", "SHOULD")  # MUST fails an implementation; SHOULD at most warns
 PAGE = "page"  # basis: the vendor page's sentence in the rule's x-scs-rules source

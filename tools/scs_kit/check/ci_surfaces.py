@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from typing import IO
 
-from .results import CheckResult, RunResults
+from ..results import CheckResult, RunResults
 
 MAX_ANNOTATIONS = 50  # GitHub shows only the first few per step; the rest would be noise
 MAX_SUMMARY_FINDINGS = 100

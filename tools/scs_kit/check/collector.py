@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
+from ..results import CheckResult
 from ..shell import replay
 from .catalog import BY_ID, lookup, source_of
 from .context import Kit
-from .results import CheckResult
 from .verdict import EVIDENCE_MAX, Verdict, judge, message
 
 VERDICT = pytest.StashKey[Verdict]()
@@ -147,6 +147,8 @@ class FastReports:
         if check_id_of(item) is None:
             return None
         excinfo = call.excinfo
+        outcome: Literal["passed", "failed", "skipped"]
+        longrepr: Any
         if excinfo is None:
             outcome, longrepr = "passed", None
         elif isinstance(excinfo.value, pytest.skip.Exception):

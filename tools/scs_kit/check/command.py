@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     # Hypothesis keeps caches in ./.hypothesis by default: keep the user's working directory clean.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
                           os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
+    from ..server import start_server  # the reference server, checked when no --base-url is given
     from .politeness import parse_headers, parse_proxy, parse_rate
     from .runner import CheckOptions, run_check
 
@@ -139,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         proxy=parse_proxy(args.proxy),
         ledger=args.ledger if args.ledger is not None else ledger_default(args),
         force=args.force,
+        reference=start_server,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..results import CheckResult, RunResults
 from .baseline import fingerprint
-from .results import CheckResult, RunResults
 
 BAD = ("fail", "error")
 Key = tuple[str, "str | None"]

@@ -13,7 +13,8 @@ import builtins
 import contextlib
 import random
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

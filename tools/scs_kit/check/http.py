@@ -13,16 +13,16 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 import urllib3.exceptions
 
+from ..results import REDACTED, Exchange
 from ..shell import curl
 from .politeness import NotRetryable, PoliteAdapter, Politeness
-from .results import REDACTED, Exchange
 from .transport import NOT_JSON, Answer, Request
 
 __all__ = ["NOT_JSON", "Answer", "Client", "NoAnswer", "Request", "Unreachable"]

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import KitError
 from ..files import fsync_dir
-from .results import CreatedRecord
+from ..results import CreatedRecord
 
 FORMAT = "scs-kit-ledger/1"
 
@@ -72,7 +72,7 @@ class Ledger:
         except OSError as exc:
             raise KitError(f"{self.path}: cannot write the ledger ({exc.strerror or exc})") from None
         self._append({"op": "start", "format": FORMAT, "base_url": base_url, "run_id": run_id, "pid": os.getpid(),
-                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                      "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         fsync_dir(self.path.parent)
 
     def _append(self, line: dict) -> None:
@@ -152,7 +152,7 @@ class Ledger:
 
     # ---------- reading a journal back ----------
     @classmethod
-    def load(cls, path: Path) -> "Ledger":
+    def load(cls, path: Path) -> Ledger:
         """The ledger a journal describes (a torn last line, from a kill mid-write, is ignored)."""
         path = Path(path)
         try:

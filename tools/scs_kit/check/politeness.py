@@ -173,7 +173,7 @@ class PoliteAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
     # -- the policy ---------------------------------------------------------------------------------
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # type: ignore[override]
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         p = self.politeness
         for name, value in p.headers:
             request.headers[name] = value

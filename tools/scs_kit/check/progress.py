@@ -12,10 +12,11 @@ import os
 import shutil
 import sys
 import time
-from typing import IO, Mapping
+from collections.abc import Mapping
+from typing import IO
 
 from ..console import harden
-from .results import STATUSES, CheckResult, RunResults
+from ..results import STATUSES, CheckResult, RunResults
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E", "known": "~"}
 COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35", "known": "36"}

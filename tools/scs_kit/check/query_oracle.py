@@ -11,6 +11,7 @@ import re
 
 from .reading import keyint
 
+
 class QueryParameters:
     """What the document declares for the query route's parameters: the limit and number-filter
     bounds, the order spellings, and the text filter's pattern (which also says what one value may

@@ -16,19 +16,20 @@ It talks to the implementation only through a `Transport` (one `send(Request) ->
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
 import os
 import threading
 import time
-from pathlib import Path
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any
 
+from ..results import CreatedRecord
 from .bodies import example
 from .field_types import as_text
 from .ledger import Entry, Ledger
 from .reading import Reader, keyint, keys, max_key, one
-from .results import CreatedRecord
 from .transport import Answer, Request, Transport
 from .verdict import PremiseBroken
 
@@ -269,9 +270,9 @@ class Records:
             if len(found) == 1 and found[0] in unclaimed:
                 self.ledger.settle(entry, key=found[0], by_marker=True)
                 unclaimed.remove(found[0])
-        waiting = [e for e, a in zip(entries, answers) if e.key is None and a is not None and a.succeeded]
+        waiting = [e for e, a in zip(entries, answers, strict=True) if e.key is None and a is not None and a.succeeded]
         if waiting and len(waiting) == len(unclaimed) and not any(e.by_marker for e in entries):
-            for entry, key in zip(waiting, sorted(unclaimed, key=lambda k: keyint(k) or 0)):
+            for entry, key in zip(waiting, sorted(unclaimed, key=lambda k: keyint(k) or 0), strict=False):
                 self.ledger.settle(entry, key=key, note="a new key of the kit's concurrent POSTs (marker not stored)")
             unclaimed = []
         if not unclaimed:

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_OK, KitError
+from ..results import load_results
 
 # Names accepted by --format; "json" rewrites a (redacted) copy of the results file itself.
 FORMAT_NAMES = ("html", "md", "junit", "json")
@@ -32,21 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"comma-separated formats out of {', '.join(FORMAT_NAMES)} (default: {DEFAULT_FORMATS})")
     parser.add_argument("--spec", metavar="PATH", type=Path, default=None,
                         help="the OpenAPI document for resource titles and secret fields (default: the kit's own)")
-
-
-def load_results(path: Path):
-    """A results file of `scs-kit check`, checked enough to render; KitError (one line) otherwise."""
-    from .results import STATUSES, RunResults
-
-    path = Path(path)
-    try:
-        results = RunResults.load(path)
-    except RecursionError:
-        raise KitError(f"{path}: malformed results file (nested too deeply)") from None
-    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
-    if bad:
-        raise KitError(f"{path}: malformed results file (unknown status {', '.join(bad)})")
-    return results
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,20 +17,21 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .. import __version__
-from .. import shell
+from .. import __version__, shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
+from ..results import FAMILIES, RunResults
 from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
 from .context import Kit
 from .http import GIVE_UP_AFTER, Client, NoAnswer, Unreachable
 from .ledger import Ledger, ledger_name
 from .politeness import MAX_RATE, Politeness
-from .results import FAMILIES, RunResults
 from .workers import MAX_WORKERS, default_workers
 
 
@@ -53,6 +54,9 @@ class CheckOptions:
     slow: float = 2.0  # seconds: slower answers warn (LATENCY-SLOW)
     ledger: Path | None = None  # the journal of what to undo (default: in report_dir, one per target)
     force: bool = False  # start although an unfinished ledger for this target is there
+    # Without base_url: starts the reference server to check (the CLI passes scs_kit.server.start_server;
+    # check does not import the server package itself).
+    reference: Callable[..., Any] | None = None
     workers: int | None = None  # resources checked at a time; None: the mode's default
     rate_limit: float | None = None  # requests per second over the whole run
     retries: int = 2  # further attempts of an idempotent request after a connection error or a 503
@@ -166,7 +170,8 @@ def _progress(mode):
     return None if mode is None else Progress(mode=mode, stream=sys.stderr)
 
 
-def _prepare_report_dir(report_dir) -> None:
+def prepare_report_dir(report_dir: Path | None) -> None:
+    """Before any work: a bad --report-dir must not cost a whole run (one-line KitError)."""
     if report_dir is None:
         return
     path = Path(report_dir)
@@ -221,17 +226,17 @@ def _write_reports(results, report_dir, spec, formats=None) -> dict:
 def run_check(opts: CheckOptions) -> RunResults:
     spec = specmod.load(opts.spec)
     families, names = validate(opts, spec)
-    _prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
+    prepare_report_dir(opts.report_dir)  # before the run: a bad --report-dir must not cost a whole run
     started = time.monotonic()
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     server = None
     if opts.base_url:
         base_url = normalise_url(opts.base_url)
         target = "external"
     else:
-        from ..server import start_server
-
-        server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
+        if opts.reference is None:
+            raise KitError("no base URL to check and no reference server to start")
+        server = opts.reference(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
     # the reference server runs in memory and is gone with the run: nothing to journal there

@@ -8,10 +8,11 @@ body that is not JSON; a request that gets no answer raises `Unreachable` (see `
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
-from .results import Exchange
+from ..results import Exchange
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Request:
 class Transport(Protocol):
     """Anything that sends a Request and returns its Answer (raising `http.Unreachable` when none came)."""
 
-    def send(self, request: Request) -> "Answer": ...
+    def send(self, request: Request) -> Answer: ...
 
 
 class _NotJson:
@@ -67,7 +68,7 @@ class Answer:
                 self._json = NOT_JSON
         return self._json
 
-    def read_as(self, body: Any) -> "Answer":
+    def read_as(self, body: Any) -> Answer:
         """This answer with its body read as `body` (a lenient reading of the same JSON)."""
         self._json, self._parsed = body, True
         return self

@@ -10,11 +10,12 @@ decision anywhere looks at message text.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
+from ..results import Exchange
 from .catalog import Check
-from .results import Exchange
 
 EVIDENCE_MAX = 6  # exchanges kept per check result
 
@@ -176,8 +177,13 @@ def from_schemathesis(failure: BaseException, response: Any, resource: Any = Non
     """A typed finding from one of Schemathesis' failure classes. The page is silent on Content-Type
     details, on everything about a 4xx answer (it states neither failure status codes nor failure bodies),
     on which success status code a write answers, and on the types of the fields it does not document."""
-    from schemathesis.openapi.checks import (JsonSchemaError, MalformedMediaType, MissingContentType,
-                                             UndefinedContentType, UndefinedStatusCode)
+    from schemathesis.openapi.checks import (
+        JsonSchemaError,
+        MalformedMediaType,
+        MissingContentType,
+        UndefinedContentType,
+        UndefinedStatusCode,
+    )
 
     title = getattr(failure, "title", "") or type(failure).__name__
     text = (getattr(failure, "message", "") or str(failure)).strip()

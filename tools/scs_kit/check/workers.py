@@ -150,7 +150,7 @@ def thread_safe_runtime() -> Iterator[None]:
 
     builtins.__import__ = serialised_import
     if sys.version_info < (3, 13):
-        ast.parse = serialised_parse  # type: ignore[assignment]
+        ast.parse = serialised_parse
     # - PYTEST_CURRENT_TEST: each session sets it per test stage and pops it after; with several
     #   sessions in one process one thread pops what another already popped (KeyError in a check).
     #   pytest offers no switch for it, so its updater is replaced, only while the workers run.

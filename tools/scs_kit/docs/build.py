@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from pygments.lexers import get_lexer_by_name
 from .. import __version__
 from .. import spec as spec_module
 from ..errors import KitError
+from ..results import load_results
 from . import pages
 from .results_view import build_view, clip
 
@@ -76,13 +78,13 @@ class _SearchText(HTMLParser):
         self.heading: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        attrs = dict(attrs)
+        named = dict(attrs)
         if tag == "main":
             self.depth_main += 1
         if tag in ("pre", "script", "style", "button", "select"):
             self.skip += 1
-        if self.depth_main and tag in ("h1", "h2", "h3") and attrs.get("id"):
-            self.sections.append([attrs["id"], "", ""])
+        if self.depth_main and tag in ("h1", "h2", "h3") and named.get("id"):
+            self.sections.append([named["id"], "", ""])
             self.heading = tag
 
     def handle_endtag(self, tag: str) -> None:
@@ -112,15 +114,13 @@ def _index_page(html: str, url: str, title: str) -> list[dict]:
 def _load_results(results: Path | None):
     if results is None:
         return None
-    from ..check.report_command import load_results
-
     try:
         return build_view(load_results(results))
     except (TypeError, AttributeError, KeyError, ValueError) as exc:  # fields of the wrong type in the file
         raise KitError(f"{results}: malformed results file ({type(exc).__name__}: {exc})") from None
 
 
-def _render(spec: spec_module.Spec, results_view, spec_path: Path, out: Path) -> int:
+def _render(spec: spec_module.Spec, results_view, policy: list[Any], spec_path: Path, out: Path) -> int:
     env = _environment()
     base_url = default_base_url(spec)
     for resource in spec.resources:
@@ -155,9 +155,7 @@ def _render(spec: spec_module.Spec, results_view, spec_path: Path, out: Path) ->
         )
     if results_view is not None:
         jobs.append(("results.html", "results.html", "適合性テスト結果 Conformance results", {"view": results_view}))
-    from ..check.policy import rows as policy_rows  # the check catalogue is the one source of the policy
-
-    jobs.append(("policy.html", "policy.html", "判定方針 What fails, what warns", {"policy": policy_rows(spec)}))
+    jobs.append(("policy.html", "policy.html", "判定方針 What fails, what warns", {"policy": policy}))
 
     index: list[dict] = []
     for filename, template, title, context in jobs:
@@ -187,8 +185,10 @@ def _replace_dir(built: Path, out_dir: Path) -> None:
     built.rename(out_dir)
 
 
-def build_site(out_dir: Path, results: Path | None = None, spec_path=None) -> Path:
-    """Build the static site into out_dir (replacing a previous build) and return out_dir."""
+def build_site(out_dir: Path, results: Path | None = None, spec_path=None, *,
+               policy: Callable[[spec_module.Spec], list[Any]]) -> Path:
+    """Build the static site into out_dir (replacing a previous build) and return out_dir. `policy` gives the
+    rows of the verdict policy page for a document (the check catalogue's `scs_kit.check.policy.rows`)."""
     out_dir = Path(out_dir).resolve()
     spec_file = Path(spec_path) if spec_path else spec_module.default_spec_path()
     spec = spec_module.load(spec_file)
@@ -205,7 +205,7 @@ def build_site(out_dir: Path, results: Path | None = None, spec_path=None) -> Pa
         built = work / "site"
         built.mkdir()
         try:
-            _render(spec, view, spec_file, built)
+            _render(spec, view, policy(spec), spec_file, built)
         except jinja2.TemplateError as exc:  # the document lacks something a page needs
             raise KitError(f"{spec_file}: cannot render the docs site ({type(exc).__name__}: {exc})") from None
         except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:

@@ -14,9 +14,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..check.policy import rows as policy_rows  # the check catalogue is the one source of the policy
     from .build import build_site  # heavy imports (jinja2, pygments) only when the command runs
 
     started = time.perf_counter()
-    out = build_site(args.out, results=args.results, spec_path=args.spec)
+    out = build_site(args.out, results=args.results, spec_path=args.spec, policy=policy_rows)
     print(f"scs-kit docs: built {out} in {time.perf_counter() - started:.2f} s (open {out / 'index.html'})")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..check.results import SEVERITY, CheckResult, RunResults
+from ..results import SEVERITY, CheckResult, RunResults
 
 BODY_LIMIT = 4000  # characters of a request/response body shown per exchange
 FINDINGS = ("error", "fail", "warn")  # statuses detailed (and linked from the matrix); pass/skip are listed

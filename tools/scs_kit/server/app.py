@@ -330,8 +330,8 @@ class App:
         if key is None:
             raise HTTPError(404, MSG_BAD_KEY.format(min=route.key_min, max=route.key_max))
         if method == "GET":
-            record = self.service.get(name, key)
-            return 200, [], self.style.dumps([record] if record else [])
+            found = self.service.get(name, key)
+            return 200, [], self.style.dumps([found] if found else [])
         if method == "PUT":
             record = self._body(route, kind, method, body)
             record[route.resource.key] = str(key)  # the URI key wins
@@ -369,7 +369,7 @@ class App:
 
     def _query(self, route: Route, values: list[str]) -> list[dict]:
         params: dict[str, Any] = {}
-        for name, value in zip(route.query_names, values):
+        for name, value in zip(route.query_names, values, strict=False):
             schema = route.query_params.get(name, {})
             parsed: Any
             if schema.get("type") == "integer":

@@ -10,24 +10,13 @@ import time
 import uvicorn
 
 from ..errors import KitError
+from ..net import listen
 from .protocol import Limits, guarded_protocol
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind before uvicorn starts, so "port in use" is one clear KitError instead of a traceback."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise KitError(f"cannot resolve host {host!r} ({exc.strerror})") from None
-    family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    """Bind before uvicorn starts (see net.listen); inheritable for the worker processes."""
+    sock = listen(host, port, 2048)
     sock.set_inheritable(True)
     return sock
 
@@ -60,7 +49,6 @@ class RunningServer:
         self.base_url = self.origin + base_path
         self._sock = sock
         self._server = uvicorn.Server(uvicorn_config(app, limits))
-        self._server.install_signal_handlers = lambda: None  # not the main thread
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"scs-server-{self.port}", daemon=True)
 

@@ -55,9 +55,10 @@ def _docs_dir(args, tmpdir: str) -> Path | None:
             raise KitError(f"{path}: not a built documentation site (no index.html)")
         return path
     try:
+        from ..check.policy import rows as policy_rows
         from ..docs.build import build_site
 
-        return Path(build_site(Path(tmpdir) / "site"))
+        return Path(build_site(Path(tmpdir) / "site", policy=policy_rows))
     except Exception as exc:  # noqa: BLE001 - docs are optional; say why in one line
         print(f"scs-kit serve: documentation not served ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
               file=sys.stderr)

@@ -97,7 +97,7 @@ def demo_records(service: Service) -> dict[str, list[dict]]:
     for r in spec.resources:
         if r.name in data:
             continue
-        example = next(iter(r.schema.get("examples") or [{}]), {}) or {}
+        example: dict = next(iter(r.schema.get("examples") or [{}]), {}) or {}
         record = {f.name: str(example.get(f.name, "")) for f in r.fields}
         record[r.key] = str(r.min_id)
         data[r.name] = [record]

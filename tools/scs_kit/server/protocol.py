@@ -76,7 +76,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     limits = Limits()
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         self._backlog = b""
         self._began = False
         self._timer: asyncio.TimerHandle | None = None

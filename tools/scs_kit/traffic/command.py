@@ -29,17 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _check_output(report_dir: Path | None, record: Path | None) -> None:
     """Before any work: a bad --report-dir or --record must not cost a whole session of traffic."""
-    import os
+    from ..check.runner import prepare_report_dir
 
-    if report_dir is not None:
-        if report_dir.exists() and not report_dir.is_dir():
-            raise KitError(f"{report_dir}: --report-dir is not a directory")
-        try:
-            report_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise KitError(f"{report_dir}: cannot create the report directory ({exc.strerror or exc})") from None
-        if not os.access(report_dir, os.W_OK | os.X_OK):
-            raise KitError(f"{report_dir}: the report directory is not writable")
+    prepare_report_dir(report_dir)
     if record is not None:
         if record.is_dir():
             raise KitError(f"{record}: --record names a directory, not a HAR file")

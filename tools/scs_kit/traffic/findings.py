@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
-from ..check.results import CheckResult, Exchange
+from ..results import CheckResult, Exchange
 from ..shell import curl as curl_line
 from ..spec import METHODS, Resource, Spec
 from .model import Recorded

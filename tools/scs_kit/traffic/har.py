@@ -14,9 +14,9 @@ from typing import Any
 
 from .. import __version__
 from ..check.reports.redaction import MIN_LITERAL, SECRET_HEADERS, Redactor
-from ..check.results import REDACTED, Exchange
 from ..errors import KitError
 from ..files import read_text, write_text_atomic
+from ..results import REDACTED, Exchange
 from .model import Recorded, decode_content
 
 

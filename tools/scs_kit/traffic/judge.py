@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..check.results import FAMILIES, RunResults
+from ..results import FAMILIES, RunResults
 from ..spec import METHODS, Spec
 from .findings import Findings
 from .model import Recorded

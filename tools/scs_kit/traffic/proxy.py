@@ -147,9 +147,7 @@ class Forwarder:
                 if writer.can_write_eof():
                     writer.write_eof()
                 return
-            writer.write(data)
-            if writer.transport.get_write_buffer_size() > HIGH_WATER:
-                await writer.drain()
+            await _forward(writer, data)
             if not parsing:
                 continue
             try:
@@ -174,9 +172,7 @@ class Forwarder:
                     self._emit(pending, side)
                 await writer.drain()
                 return
-            writer.write(data)
-            if writer.transport.get_write_buffer_size() > HIGH_WATER:
-                await writer.drain()
+            await _forward(writer, data)
             if not parsing:
                 continue
             try:
@@ -216,3 +212,10 @@ class Forwarder:
             await writer.drain()
         finally:
             writer.close()
+
+
+async def _forward(writer: asyncio.StreamWriter, data: bytes) -> None:
+    """Pass bytes on unchanged; wait for the peer only when it falls HIGH_WATER behind."""
+    writer.write(data)
+    if writer.transport.get_write_buffer_size() > HIGH_WATER:
+        await writer.drain()

@@ -9,8 +9,9 @@ import time
 from typing import Self
 from urllib.parse import urlsplit
 
-from ..check.results import RunResults
 from ..errors import KitError
+from ..net import listen
+from ..results import RunResults
 from ..spec import Spec
 from .judge import Judge
 from .model import Recorded
@@ -32,20 +33,8 @@ def run_loop(coro) -> None:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket; a one-line KitError when the address is taken or not ours."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise KitError(f"cannot listen on {host}:{port} ({exc})") from None
-    family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(512)
-    except OSError as exc:
-        sock.close()
-        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    """The listening socket (see net.listen), non-blocking for the event loop."""
+    sock = listen(host, port, 512)
     sock.setblocking(False)
     return sock
 

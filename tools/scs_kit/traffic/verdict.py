@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..check.results import CheckResult
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from ..results import CheckResult
 
 
 def verdict(checks: Iterable[CheckResult], strict: bool, problems: bool = False) -> tuple[int, str]:

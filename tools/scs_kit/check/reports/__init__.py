@@ -6,14 +6,14 @@ reach no file, and each file is written atomically.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ...errors import KitError
-from ...spec import Spec
-from ..results import RunResults
 from ...files import write_text_atomic
+from ...results import RunResults
 from ...shell import curl as curl_command
+from ...spec import Spec
 from .redaction import redact_results
 
 FORMATS = ("json", "junit", "html", "md")  # name → file below

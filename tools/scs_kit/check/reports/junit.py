@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import xml.etree.ElementTree as ET
 
-from ..results import CheckResult, RunResults
+from ...results import CheckResult, RunResults
 from .view import _families, exchange_view, printable, run_replay_command
 
 MAX_MESSAGE = 500  # the message= attribute is a one-line summary; the full text is the element body

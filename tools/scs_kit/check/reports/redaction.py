@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Iterable, overload
+from collections.abc import Iterable
+from typing import overload
 
-from ..results import REDACTED, CheckResult, Exchange, RunResults, redact
+from ...results import REDACTED, CheckResult, Exchange, RunResults, redact
 
 # Header values that are credentials whatever the document says.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
@@ -27,7 +28,7 @@ class Redactor:
         self.literals: set[str] = set()
         quoted = "|".join(re.escape(f) for f in sorted(self.fields, key=len, reverse=True))
         # Python-repr and single-quoted spellings, which results.redact does not cover.
-        self._pair = re.compile(r"""((['"])(?:%s)\2\s*[:=]\s*)(['"])(?:(?!\3)[^\\]|\\.)*\3""" % quoted) if quoted else None
+        self._pair = re.compile(r"""((['"])(?:""" + quoted + r""")\2\s*[:=]\s*)(['"])(?:(?!\3)[^\\]|\\.)*\3""") if quoted else None
 
     def collect(self, results: RunResults) -> None:
         """Remember every secret value present in any evidence body."""

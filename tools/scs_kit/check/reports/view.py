@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from ...spec import Spec
-from ..results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
+from ...results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
 from ...shell import curl as curl_command
 from ...shell import invoke_webrequest, posix_to_powershell, replay
+from ...spec import Spec
 
 MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
 MAX_BODY_LINES = 80

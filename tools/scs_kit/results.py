@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from ..errors import KitError
-from ..files import read_text, write_text_atomic
+from .errors import KitError
+from .files import read_text, write_text_atomic
 
 FORMAT_VERSION = 1
 # A check ends in exactly one of these; "known" is a fail or warn listed in the --baseline file.
@@ -123,7 +124,7 @@ class RunResults:
         return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2), what="results file")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RunResults":
+    def from_dict(cls, data: dict[str, Any]) -> RunResults:
         data = dict(data)
         data.pop("summary", None)
         checks = [
@@ -134,7 +135,7 @@ class RunResults:
         return cls(**data, checks=checks, created_records=created)
 
     @classmethod
-    def load(cls, path: str | Path) -> "RunResults":
+    def load(cls, path: str | Path) -> RunResults:
         path = Path(path)
         try:
             data = json.loads(read_text(path, "results file"))
@@ -172,3 +173,16 @@ def _redact_text(text: str, secrets: frozenset[str]) -> str:
         for spelled in {name, name.encode("unicode_escape").decode("ascii")}:
             text = re.sub(r'("' + re.escape(spelled) + r'"\s*:\s*)"(?:[^"\\]|\\.)*"', r'\1"' + REDACTED + '"', text)
     return text
+
+
+def load_results(path: Path) -> RunResults:
+    """A results file of `scs-kit check`, checked enough to render; KitError (one line) otherwise."""
+    path = Path(path)
+    try:
+        results = RunResults.load(path)
+    except RecursionError:
+        raise KitError(f"{path}: malformed results file (nested too deeply)") from None
+    bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
+    if bad:
+        raise KitError(f"{path}: malformed results file (unknown status {', '.join(bad)})")
+    return results
