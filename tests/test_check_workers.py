@@ -317,7 +317,7 @@ def test_plain_pytest_takes_the_politeness_options():
         Observed.log = []
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", str(root / "contract_tests"), "-q", "-p", "no:cacheprovider",
-             "--base-url", server.base_url, "--scs-profile", "quick", "--scs-only", "ENVELOPE,SCHEMA",
+             "--scs-base-url", server.base_url, "--scs-profile", "quick", "--scs-only", "ENVELOPE,SCHEMA",
              "--scs-resources", "ContainmentLine", "--scs-header", "X-Gateway-Token: t0ken",
              "--scs-rate-limit", "200/s", "--scs-retries", "1"],
             cwd=root, capture_output=True, text=True, timeout=300, check=False)
@@ -325,6 +325,6 @@ def test_plain_pytest_takes_the_politeness_options():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert log and all(h.get("x-gateway-token") == "t0ken" for *_, h in log), len(log)
     bad = subprocess.run([sys.executable, "-m", "pytest", str(root / "contract_tests"), "-p", "no:cacheprovider",
-                          "--base-url", "http://127.0.0.1:9/x", "--scs-rate-limit", "fast"],
+                          "--scs-base-url", "http://127.0.0.1:9/x", "--scs-rate-limit", "fast"],
                          cwd=root, capture_output=True, text=True, timeout=300, check=False)
     assert bad.returncode == 4 and "--rate-limit" in bad.stderr, (bad.returncode, bad.stderr[-2000:])

@@ -40,6 +40,10 @@ def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
     return [a for a in parser._actions if a.dest != "help" and any(o.startswith("--") for o in a.option_strings)]
 
 
+def _repeatable(action: argparse.Action) -> bool:
+    return isinstance(action, argparse._AppendAction)
+
+
 def option_name(action: argparse.Action) -> str:
     """The long option without dashes: the config-file key."""
     return next(o for o in action.option_strings if o.startswith("--"))[2:]
@@ -52,7 +56,8 @@ def env_name(action: argparse.Action) -> str:
 def install(parser: argparse.ArgumentParser) -> None:
     """Mark every option's default and add the help epilog (exit codes, environment, config file)."""
     for action in _options(parser):
-        if not isinstance(action.default, _Unset):
+        # argparse appends to a repeatable option's current value, so its default stays None (unset)
+        if not isinstance(action.default, _Unset) and not _repeatable(action):
             action.default = _Unset(action.default)
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _epilog(parser)
@@ -113,7 +118,8 @@ def resolve(args: argparse.Namespace, parser: argparse.ArgumentParser, cwd: Path
     environ = dict(os.environ if environ is None else environ)
     actions = _options(parser)
     found = None
-    if any(isinstance(getattr(args, a.dest, None), _Unset) for a in actions):
+    if any(isinstance(getattr(args, a.dest, None), _Unset) or (_repeatable(a) and getattr(args, a.dest, None) is None)
+           for a in actions):
         found = find_config(cwd)
     file_values: dict[str, Any] = {}
     source = ""
@@ -127,6 +133,8 @@ def resolve(args: argparse.Namespace, parser: argparse.ArgumentParser, cwd: Path
             file_values[name] = value
     for action in actions:
         value = getattr(args, action.dest, None)
+        if _repeatable(action) and value is None:
+            value = _Unset(action.default)
         if not isinstance(value, _Unset):
             continue
         name, env = option_name(action), env_name(action)

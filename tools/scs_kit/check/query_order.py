@@ -29,7 +29,7 @@ def ordering_fields(resource: Any, filtered: list[dict], got: list, top: int, de
         return set()
     by_key = {str(r.get(resource.key)): r for r in filtered}
     taken = [str(g.get(resource.key)) for g in got]
-    if len(set(taken)) != len(taken) or any(by_key.get(k) != g for k, g in zip(taken, got)):
+    if len(set(taken)) != len(taken) or any(by_key.get(k) != g for k, g in zip(taken, got, strict=True)):
         return set()
     rest = [r for k, r in by_key.items() if k not in set(taken)]
     names = sorted({name for r in filtered for name in r})
