@@ -280,7 +280,7 @@ def test_run_concurrently_runs_every_test_once_and_each_group_in_one_thread(tmp_
         "@pytest.mark.parametrize('resource', ['a', 'b', 'c', 'd'])\n"
         "@pytest.mark.parametrize('n', [1, 2, 3])\n"
         "def test_per_resource(resource, n):\n"
-        "    time.sleep(0.01)\n"
+        "    time.sleep(0.05)\n"
         "    RAN.append((resource, n, threading.current_thread().name))\n"
         "def test_not_per_resource():\n"
         "    RAN.append((None, 0, threading.current_thread().name))\n",
