@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from contract_tests._kit import open_field, short, sorted_fields
 
+from ..i18n import _
 from ..spec import Resource
 from .reading import lenient
 
@@ -45,14 +46,16 @@ def compare(resource: Resource, sent: dict, got: dict, before: dict | None = Non
     fields = sorted_fields(resource, sent, got, before)
     out = Comparison()
     for name in fields["wrong"] + fields["dropped"] + fields["kept"]:
-        shown = repr(short(got[name], 120)) if name in got else "no such field"
-        text = f"{name!r} was sent as {short(sent[name], 120)!r} but the read shows {shown}"
+        shown = repr(short(got[name], 120)) if name in got else _("no such field")
+        text = _("{field} was sent as {sent} but the read shows {shown}").format(
+            field=repr(name), sent=repr(short(sent[name], 120)), shown=shown)
         declared = resource.field(name) is not None
         if not open_field(resource, name) or (name in fields["wrong"] and declared and known_before):
             (out.text_fails if text_kind(sent[name]) else out.fails).append(text)
         else:
-            out.warns.append(text + " (a field the page does not document)")
+            out.warns.append(text + _(" (a field the page does not document)"))
     if fields["hidden"]:
-        out.warns.append(f"the secret field(s) {fields['hidden']} read otherwise than sent: masked, presumably")
+        out.warns.append(_("the secret field(s) {fields} read otherwise than sent: masked, presumably").format(
+            fields=fields['hidden']))
     out.changed_nothing = bool(fields["kept"] or fields["wrong"]) and not fields["landed"] and not fields["hidden"]
     return out

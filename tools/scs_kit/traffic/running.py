@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from ..check.results import RunResults
 from ..errors import KitError
+from ..i18n import _
 from ..spec import Spec
 from .judge import Judge
 from .model import Recorded
@@ -36,8 +37,8 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise KitError(f"cannot listen on {host}:{port} ({exc})") from None
-    family, _, _, _, address = infos[0]
+        raise KitError(_("cannot listen on {address} ({reason})").format(address=f"{host}:{port}", reason=exc)) from None
+    family, *_rest, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -45,7 +46,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(512)
     except OSError as exc:
         sock.close()
-        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        raise KitError(_("cannot listen on {address} ({reason})").format(address=f"{host}:{port}",
+                                                                          reason=exc.strerror or exc)) from None
     sock.setblocking(False)
     return sock
 
@@ -54,7 +56,7 @@ def upstream_parts(url: str) -> tuple[str, int, str, str]:
     """(host, port, origin, base path) of a normalised upstream URL."""
     parts = urlsplit(url)
     if parts.scheme != "http":
-        raise KitError(f"{url!r}: the proxy forwards plain http:// only")
+        raise KitError(_("{url}: the proxy forwards plain http:// only").format(url=repr(url)))
     host = parts.hostname or ""
     port = parts.port or 80
     return host, port, f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
@@ -65,7 +67,8 @@ def reachable(host: str, port: int, timeout: float = 5.0) -> None:
         with socket.create_connection((host, port), timeout=timeout):
             pass
     except OSError as exc:
-        raise KitError(f"cannot reach the upstream {host}:{port} ({exc.strerror or exc})") from None
+        raise KitError(_("cannot reach the upstream {address} ({reason})").format(address=f"{host}:{port}",
+                                                                                  reason=exc.strerror or exc)) from None
 
 
 class Proxy:
@@ -127,8 +130,8 @@ class Proxy:
         self.catch_up()
         problems = []
         if self.forwarder.unreachable:
-            problems.append(f"the upstream could not be reached for {self.forwarder.unreachable} client "
-                            "connection(s), answered 502 Bad Gateway: their traffic was not judged")
+            problems.append(_("the upstream could not be reached for {n} client connection(s), answered 502 Bad "
+                              "Gateway: their traffic was not judged").format(n=self.forwarder.unreachable))
         return self.judge.results(base_url=self.upstream, strict=strict,
                                   duration_s=time.monotonic() - self.started, replay=replay, problems=problems)
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from contract_tests.query_model import QueryParameters, expected
 
 from ..check.context import keyint
+from ..i18n import N_, _
 from ..spec import Resource, Spec
 from .compare import compare, text_kind
 from .findings import Findings
@@ -17,8 +18,8 @@ from .model import Recorded
 from .reading import by_key, key_of, max_key, one, records
 from .routes import Route
 
-HIGHEST = ("; it is above every existing key, which keeps the page's promise (自動的に最大番号で新規登録), "
-           "but it is not exactly highest + 1")
+HIGHEST = N_("; it is above every existing key, which keeps the page's promise ({quote}), "
+             "but it is not exactly highest + 1")
 
 
 @dataclass
@@ -134,9 +135,10 @@ class Sequences:
         body_key = keyint(p.body.get(r.key))
         if not new:
             changed = [k for k in before if after.get(k) != before[k]]
-            what = f"; it changed the existing record {changed[0]}" if changed else ""
-            self.f.fail("KEYS-POST-MAX-PLUS-ONE", r.name, f"POST {r.collection} with body key {body_key} answered "
-                        f"result \"True\" but the next listing shows no new record{what}", p.x, read)
+            what = _("; it changed the existing record {key}").format(key=changed[0]) if changed else ""
+            self.f.fail("KEYS-POST-MAX-PLUS-ONE", r.name, _('POST {path} with body key {body_key} answered result '
+                                                            '"True" but the next listing shows no new record').format(
+                path=r.collection, body_key=body_key) + what, p.x, read)
             return
         if len(new) > 1:
             return  # more than one new record: another client wrote too, the key cannot be judged
@@ -151,20 +153,22 @@ class Sequences:
             self.f.observe(check, r.name)
         state.high = max(state.high, got)
         if got != want:
-            what = (f"POST {r.collection} with body key {body_key} registered key {key}; expected {want} "
-                    f"(highest existing key {max_key(r, list(before.values()))} + 1)")
+            what = _("POST {path} with body key {body_key} registered key {key}; expected {want} "
+                     "(highest existing key {highest} + 1)").format(path=r.collection, body_key=body_key, key=key,
+                                                                   want=want, highest=max_key(r, list(before.values())))
             if got > highest and got >= r.min_id and got != body_key:
-                self.f.warn(check, r.name, what + HIGHEST, p.x, read)
+                self.f.warn(check, r.name, what + _(HIGHEST).format(quote="自動的に最大番号で新規登録"), p.x, read)
             else:
                 self.f.fail(check, r.name, what, p.x, read)
         if r.min_id > 1:
             self.f.observe("MIN-ID-NEW-AT-LEAST-TWO", r.name)
             if got < r.min_id:
-                self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, f"POST {r.collection} registered ID {key}; the "
-                            f"page: ID は{r.min_id}以上", p.x, read)
+                self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, _("POST {path} registered ID {key}; the page: {quote}").format(
+                    path=r.collection, key=key, quote=f"ID は{r.min_id}以上"), p.x, read)
         self.f.observe("ROUNDTRIP-POST", r.name)
         result = compare(r, p.body, after[key])
-        self._roundtrip("ROUNDTRIP-POST", r, result, f"POST {r.collection} then the listing's record {key}", p, read)
+        self._roundtrip("ROUNDTRIP-POST", r, result, _("POST {path} then the listing's record {key}").format(
+            path=r.collection, key=key), p, read)
 
     def _put(self, p: Pending, rec: dict | None, read: Recorded, after: dict[str, dict] | None) -> None:
         r = p.route.resource
@@ -172,25 +176,26 @@ class Sequences:
         body_key = keyint(p.body.get(r.key))
         other = body_key is not None and str(body_key) != key and body_key >= r.min_id
         check = "KEYS-PUT-URI-WINS" if other else "ROUNDTRIP-PUT"
-        how = f"PUT {p.x.url} answered result \"True\", then {read.method} {read.url}"
+        how = _('PUT {url} answered result "True", then {method} {read}').format(url=p.x.url, method=read.method,
+                                                                              read=read.url)
         self.f.observe("ROUNDTRIP-PUT", r.name)
         if other:
             self.f.observe("KEYS-PUT-URI-WINS", r.name)
         if rec is None:
             if p.before_rec is not None:
-                self.f.fail(check, r.name, f"{how} shows no record {key} any more", p.x, read)
+                self.f.fail(check, r.name, _("{how} shows no record {key} any more").format(how=how, key=key), p.x, read)
             return
         result = compare(r, p.body, rec, p.before_rec, known_before=p.known_before)
         if result.changed_nothing and (p.known_before or other):
-            target = f" (the body names key {body_key}: the URI key must win)" if other else ""
-            self.f.fail(check, r.name, f"{how}: the update changed none of the fields sent{target}; "
-                        + "; ".join((result.fails + result.text_fails + result.warns)[:2]), p.x, read)
+            target = _(" (the body names key {key}: the URI key must win)").format(key=body_key) if other else ""
+            self.f.fail(check, r.name, _("{how}: the update changed none of the fields sent{target}; ").format(
+                how=how, target=target) + "; ".join((result.fails + result.text_fails + result.warns)[:2]), p.x, read)
             return
         self._roundtrip("ROUNDTRIP-PUT", r, result, how, p, read)
         if other and after is not None and p.before_rows is not None:
             b = str(body_key)
             if b in p.before_rows and after.get(b) != p.before_rows[b]:
-                self.f.fail("KEYS-PUT-URI-WINS", r.name, f"{how}: the record {b} the body names changed too",
+                self.f.fail("KEYS-PUT-URI-WINS", r.name, _("{how}: the record {key} the body names changed too").format(how=how, key=b),
                             p.x, read)
 
     def _roundtrip(self, check: str, r: Resource, result, how: str, p: Pending, read: Recorded) -> None:
@@ -207,13 +212,14 @@ class Sequences:
         r = p.route.resource
         key = key_of(p.route.key)
         self.f.observe("KEYS-DELETE-EXACT", r.name)
-        how = f"DELETE {p.x.url} answered result \"True\", then {read.method} {read.url}"
+        how = _('DELETE {url} answered result "True", then {method} {read}').format(url=p.x.url, method=read.method,
+                                                                                 read=read.url)
         if still_there:
-            self.f.fail("KEYS-DELETE-EXACT", r.name, f"{how} still shows record {key}", p.x, read)
+            self.f.fail("KEYS-DELETE-EXACT", r.name, _("{how} still shows record {key}").format(how=how, key=key), p.x, read)
         if after is not None and p.before_rows is not None:
             gone = [k for k in p.before_rows if k not in after and k != key]
             if gone:
-                self.f.fail("KEYS-DELETE-EXACT", r.name, f"{how}: the records {gone} are gone too", p.x, read)
+                self.f.fail("KEYS-DELETE-EXACT", r.name, _("{how}: the records {gone} are gone too").format(how=how, gone=gone), p.x, read)
 
     def _query_answer(self, s: State, x: Recorded, route: Route) -> None:
         r = route.resource
@@ -239,7 +245,8 @@ class Sequences:
         if got != want and not spelled:
             self._wrong.add(canonical)
         if got is None:
-            self.f.fail(check, r.name, f"GET {x.url} answered {x.text[:200]!r}, not a JSON array of records", *cites)
+            self.f.fail(check, r.name, _("GET {url} answered {text}, not a JSON array of records").format(
+                url=x.url, text=repr(x.text[:200])), *cites)
             return
         if got == want:
             return
@@ -250,8 +257,10 @@ class Sequences:
             return rows == used or got != expected(r, list(rows.values()), top, desc, kid, tels)
 
         if [key_of(k) for k in got_ids] != [key_of(k) for k in want_ids]:
-            self.f.defer(check, r.name, f"GET {x.url} answered records {got_ids}; the last full listing (nothing "
-                         f"written since) gives {want_ids}", still, *cites)
+            self.f.defer(check, r.name, _("GET {url} answered records {got}; the last full listing (nothing written "
+                                          "since) gives {want}").format(url=x.url, got=got_ids, want=want_ids),
+                         still, *cites)
         else:
-            self.f.defer(check, r.name, f"GET {x.url} answered the expected records {got_ids} but with other "
-                         "field values than the last full listing", still, *cites)
+            self.f.defer(check, r.name, _("GET {url} answered the expected records {got} but with other field values "
+                                          "than the last full listing").format(url=x.url, got=got_ids),
+                         still, *cites)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ...errors import KitError
+from ...i18n import _
 from ...spec import Spec
 from ..results import RunResults
 from .atomic import write_text_atomic
@@ -27,17 +28,19 @@ def write_reports(results: RunResults, report_dir: Path, spec: Spec, formats: It
     formats = tuple(formats) if formats is not None else FORMATS
     unknown = [f for f in formats if f not in FILENAMES]
     if unknown:
-        raise KitError(f"unknown report format {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+        raise KitError(_("unknown report format {names} (choose from {choices})").format(
+            names=", ".join(unknown), choices=", ".join(FORMATS)))
     report_dir = Path(report_dir)
     if report_dir.exists() and not report_dir.is_dir():
-        raise KitError(f"{report_dir}: not a directory")
+        raise KitError(_("{path}: not a directory").format(path=report_dir))
     safe = redact_results(results, spec.secret_fields)
     paths: dict[str, Path] = {}
     if "json" in formats:
         try:
             paths["json"] = safe.save(report_dir / FILENAMES["json"])
         except OSError as exc:
-            raise KitError(f"{report_dir / FILENAMES['json']}: cannot write ({exc.strerror or exc})") from None
+            raise KitError(_("{path}: cannot write ({reason})").format(path=report_dir / FILENAMES["json"],
+                                                                      reason=exc.strerror or exc)) from None
     if "junit" in formats:
         from .junit import render_junit
 
