@@ -22,7 +22,7 @@ MAX_BODY_LINES = 80
 MAX_EXCHANGES = 12  # per finding
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", "known": "≈", None: "·"}
-LABELS: dict[str | None, str] = {**labels.STATUS_LABELS, None: N_("n/a")}
+LABELS: dict[str | None, str] = {**{k: v for k, v in labels.STATUS_LABELS.items()}, None: N_("n/a")}
 FINDING_STATUSES = ("fail", "error", "warn", "known")  # listed in full, in this order
 SECTION_TITLES = {s: labels.PLURAL_LABELS[s] for s in FINDING_STATUSES}
 TRAFFIC_MARK = "⇄"  # on matrix cells judged from recorded traffic
