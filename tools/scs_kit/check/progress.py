@@ -183,6 +183,6 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
     verdict_colour = {"pass": "32", "fail": "31"}.get(results.outcome, "35")
     shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
     lines.append(_("{verdict}: {counts} · {requests} requests in {seconds} s · seed {seed} · exit {exit}").format(
-        verdict=shown, counts=", ".join(_("{n} {status}").format(n=summary[s], status=names[s]) for s in shown_statuses),
+        verdict=shown, counts=_(", ").join(_("{n} {status}").format(n=summary[s], status=names[s]) for s in shown_statuses),
         requests=results.requests_sent, seconds=f"{results.duration_s:.1f}", seed=results.seed, exit=results.exit_code))
     return "\n".join(lines) + "\n"

@@ -240,7 +240,7 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
         if resource is None:
             return _("all resources")
         res = titles.get(resource)
-        return f"{resource} ({res.title})" if res else resource
+        return _("{name} ({title})").format(name=resource, title=res.title) if res else resource
 
     checks = sorted(results.checks, key=order)
     sections: list[tuple[str, str, list[FindingView]]] = []
