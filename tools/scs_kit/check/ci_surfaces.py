@@ -23,7 +23,7 @@ MAX_SUMMARY_FINDINGS = 100
 
 
 def _first_line(check: CheckResult) -> str:
-    text = check.message or check.title
+    text = check.message or (_(check.title) if check.title else "")  # titles are catalogue ids in English
     return text.splitlines()[0][:300] if text else ""
 
 

@@ -81,7 +81,7 @@ class Progress:
         elif self.mode == "live":
             if check.status in ("fail", "error"):  # failures scroll above the live line, as they happen
                 self._clear()
-                first = check.message.splitlines()[0][:200] if check.message else check.title
+                first = check.message.splitlines()[0][:200] if check.message else _(check.title) if check.title else ""
                 self._write(f"{self._colour(check.status, labels.status(check.status).upper())} {check.id}"
                             + (f" [{check.resource}]" if check.resource else "") + f": {first}\n")
                 self._draw(force=True)
