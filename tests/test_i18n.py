@@ -223,6 +223,12 @@ def test_an_invalid_language_is_a_usage_error():
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_an_unsupported_scs_lang_is_a_usage_error():
+    proc = _run("lint", env={"SCS_LANG": "fr"})
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        "scs-kit: error: SCS_LANG: 'fr' is not a supported language (choose from en, ja)"], proc.stderr
+
+
 def test_check_reads_lang_from_its_settings_layer(tmp_path):
     """SCS_LANG and `lang` are check settings like any other: a bad value is an error, not ignored."""
     proc = _run("check", "--only", "ENVELOPE", "--no-reports", env={"SCS_LANG": "fr"}, cwd=tmp_path)

@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     i18n.use(i18n.choose(argv, config=i18n.config_language()))  # before any text, the help included
+    wanted = os.environ.get(i18n.ENV)
+    if wanted and wanted not in i18n.LANGS:
+        print(_("scs-kit: error: {env}: {value} is not a supported language (choose from {choices})").format(
+            env=i18n.ENV, value=repr(wanted), choices=", ".join(i18n.LANGS)), file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # reported by the sub-command's parser, so the line names the command
