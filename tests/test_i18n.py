@@ -50,7 +50,11 @@ def _catalogue(lang: str):
 
 
 def _placeholders(text: str) -> set[str]:
-    named = {name for _, name, _, _ in string.Formatter().parse(text) if name} if "{" in text else set()
+    try:  # str.format fields; braces around prose (an argparse help's "{name: [records]}") are text
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name] if "{" in text else []
+    except ValueError:
+        fields = []
+    named = {name for name in fields if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\[\]]*", name)}
     return named | set(re.findall(r"%\((\w+)\)[sdr]", text)) | ({"%s"} if "%s" in text else set())
 
 
