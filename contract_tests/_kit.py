@@ -2,77 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from scs_kit.check.catalog import marker as check  # @check("ID"): an id not in the catalogue fails at import
+from scs_kit.check.expectations import envelope_problem, open_field, short, shown, sorted_fields
+from scs_kit.check.transport import Answer
 
-from scs_kit.check.http import NOT_JSON, Answer
-
-
-def check(check_id: str):
-    """Mark a test as the implementation of one check id (see scs_kit.check.catalog)."""
-    return pytest.mark.scs_check(check_id)
-
-
-def short(value, limit: int = 300) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
+__all__ = ["check", "described", "envelope_problem", "open_field", "short", "shown", "sorted_fields"]
 
 
 def described(answer: Answer) -> str:
     """`HTTP 200 {"result": ...}` for messages."""
     body = answer.text.strip()
     return f"HTTP {answer.status} {short(body, 200) if body else '(empty body)'}"
-
-
-def envelope_problem(body) -> str | None:
-    """What is wrong with a body meant as the {"result", "msg"} envelope, or None."""
-    if body is NOT_JSON:
-        return "a body that is not JSON"
-    if not isinstance(body, dict):
-        return f"a JSON {type(body).__name__} instead of an object"
-    if "result" not in body:
-        return 'no "result" member'
-    result = body["result"]
-    if not isinstance(result, str):
-        return f'"result" is the JSON {type(result).__name__} {result!r}, not the string "True"/"False"'
-    if result not in ("True", "False"):
-        return f'"result" is {result!r}, not "True" or "False"'
-    if "msg" not in body:
-        return 'no "msg" member'
-    if not isinstance(body["msg"], str):
-        return f'"msg" is a JSON {type(body["msg"]).__name__}, not a string'
-    return None
-
-
-def sorted_fields(resource, sent: dict, got: dict, before: dict | None = None) -> dict[str, list[str]]:
-    """Sort the fields a write sent (the key aside) by what GET shows afterwards:
-    "landed" (the value sent), "dropped" (absent: not stored), "hidden" (a secret shown otherwise, see
-    `shown`), "kept" (still the value from before the write: a field the implementation does not let a
-    write change), "wrong" (any other value).
-    Whether a dropped or kept field fails depends on the page documenting it (see `open_field`)."""
-    out: dict[str, list[str]] = {"landed": [], "dropped": [], "kept": [], "hidden": [], "wrong": []}
-    for name, value in sent.items():
-        if name == resource.key:
-            continue
-        if name not in got:
-            out["dropped"].append(name)
-        elif got[name] == value:
-            out["landed"].append(name)
-        elif not shown(resource, name):
-            out["hidden"].append(name)
-        elif before is not None and name in before and got[name] == before[name]:
-            out["kept"].append(name)
-        else:
-            out["wrong"].append(name)
-    return out
-
-
-def shown(resource, name: str) -> bool:
-    """Whether GET must show a field's value as written: not a secret the page does not document
-    (a password, an access token): an implementation may mask it (e.g. "********")."""
-    field = resource.field(name)
-    return not (field is not None and field.secret and not field.documented)
-
-
-def open_field(resource, name: str) -> bool:
-    """A field the page does not document: whether it is stored or writable at all is left open."""
-    return not resource.documented(name)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from scs_kit.check.context import keyint
+from scs_kit.check.verdict import broken, fail
 
 from ._kit import check, described
 
@@ -20,26 +20,24 @@ def test_never_one(kit, resource):
     rows, lst = kit.list(resource)
     low = [r.get(resource.key) for r in rows if (keyint(r.get(resource.key)) or 0) < resource.min_id]
     if low:
-        kit.fail(f"GET {resource.collection} lists IDs {low}; the page: ID は{resource.min_id}以上", lst.exchange)
+        fail(f"GET {resource.collection} lists IDs {low}; the page: ID は{resource.min_id}以上", lst.exchange)
     for key in range(1, resource.min_id):
         ans = kit.get_item(resource, key)
         if ans.ok and isinstance(ans.json, list) and ans.json:
-            kit.fail(f"GET {resource.item_path(key)} answered a record ({described(ans)}); the page: ID は"
+            fail(f"GET {resource.item_path(key)} answered a record ({described(ans)}); the page: ID は"
                      f"{resource.min_id}以上", ans.exchange)
         if not resource.allows("PUT") or not kit.can_write():
             continue
         if not resource.allows("DELETE") and kit.mode != "full":
             continue  # a faulty implementation could register an undeletable record
-        marker = kit.next_marker()
-        entry = kit.ledger.pending(resource.name, marker)
-        put = kit.put(resource, key, kit.body(resource, str(key), marker))
-        after = kit.get_item(resource, key)
-        if after.ok and isinstance(after.json, list) and after.json:
-            entry.key, entry.note = str(key), "registered by a PUT of an ID below the minimum"
-            kit.fail(f"PUT {resource.item_path(key)} registered a record with ID {key}", put.exchange, after.exchange)
-        entry.deleted, entry.note = True, "PUT registered nothing"
+        body, _ = kit.records.marked(resource, kit.body(resource, str(key)))
+        probe = kit.records.put_new(resource, str(key), body, "registered by a PUT of an ID below the minimum")
+        put = probe.answer
+        if probe.key is not None:
+            fail(f"PUT {resource.item_path(key)} registered a record with ID {key}", put.exchange,
+                 probe.after_answer.exchange)
         if put.result == "True":
-            kit.fail(f'PUT {resource.item_path(key)} answered result "True"; the page: ID は{resource.min_id}以上',
+            fail(f'PUT {resource.item_path(key)} answered result "True"; the page: ID は{resource.min_id}以上',
                      put.exchange)
 
 
@@ -54,7 +52,7 @@ def test_new_at_least_two(kit, resource):
             key, ans, body, before, after = kit.create(resource, body_key)
             created.append(key)
             if key is None:
-                kit.broken(f"setup: POST {resource.collection} registered no record ({described(ans)})", ans.exchange)
+                broken(f"setup: POST {resource.collection} registered no record ({described(ans)})", ans.exchange)
             if (keyint(key) or 0) < resource.min_id:
-                kit.fail(f"POST {resource.collection} with body key {body_key!r} registered ID {key}; the page: "
+                fail(f"POST {resource.collection} with body key {body_key!r} registered ID {key}; the page: "
                          f"ID は{resource.min_id}以上", ans.exchange)

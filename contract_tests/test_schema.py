@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from scs_kit.check.verdict import fail
+
 from ._kit import check
-from .st_support import call, findings, operation
+from .st_support import call, findings
 
 
 def _settings(n):
@@ -22,19 +24,20 @@ def _gets(resource):
 
 
 @check("SCHEMA-RESPONSES")
-def test_responses(kit, resource):
+def test_responses(kit, resource, verdict, st_schema):
     from schemathesis import GenerationMode
 
-    found = []  # (status, message, exchange)
+    found = []  # (finding, exchange)
 
     def run(case):
         response, exchange = call(kit, case)
-        for status, message in findings(case, response, resource):
-            found.append((status, f"{case.method} {case.formatted_path}: {message}", exchange))
+        for finding in findings(case, response, resource):
+            finding.message = f"{case.method} {case.formatted_path}: {finding.message}"
+            found.append((finding, exchange))
         return response
 
     for path in _gets(resource):
-        op = operation(kit, path, "GET")
+        op = st_schema[path]["GET"]
 
         @_settings(kit.profile.schema_examples)
         @seed(kit.seed)
@@ -44,53 +47,49 @@ def test_responses(kit, resource):
 
         gets()
 
-    if not kit.creation_blocker(resource):
-        _writes(kit, resource, run)
+    if resource.allows("POST") and kit.has_own(resource):
+        _writes(kit, resource, run, st_schema)
 
-    fails = [f for f in found if f[0] == "fail"]
-    for status, message, exchange in found:
-        if status == "warn":
-            kit.warn(message, exchange)
-    if fails:
-        more = f" (and {len(fails) - 1} more)" if len(fails) > 1 else ""
-        kit.fail(fails[0][1] + more, *[f[2] for f in fails[:3]])
+    binding = [(f, e) for f, e in found if f.binding]
+    for finding, exchange in found:
+        if not finding.binding:
+            verdict.warn(finding.message, exchange)
+    if binding:
+        more = f" (and {len(binding) - 1} more)" if len(binding) > 1 else ""
+        fail(binding[0][0].message + more, *[e for _, e in binding[:3]])
 
 
-def _writes(kit, resource, run):
+def _writes(kit, resource, run, st_schema):
     """Generated bodies for the kit's own writes: POST (key "0", marker), PUT and DELETE of kit keys."""
     from schemathesis import GenerationMode
 
     n = kit.profile.schema_write_examples if resource.allows("DELETE") else 1
-    mf = kit.marker_field(resource)
-    post = operation(kit, resource.collection, "POST")
+    post = st_schema[resource.collection]["POST"]
 
     @_settings(n)
     @seed(kit.seed)
     @given(post.as_strategy(generation_mode=GenerationMode.POSITIVE))
     def posts(case):
-        marker = kit.next_marker()
         if not isinstance(case.body, dict):
             return
-        case.body = {**case.body, resource.key: "0", **({mf: marker} if mf else {})}
-        before, _ = kit.list(resource)
-        entry = kit.ledger.pending(resource.name, marker)
-        response = run(case)
-        after, _ = kit.list(resource)
-        # a new record without the marker is the kit's only if its POST succeeded (else another client's)
-        unsettled = kit.claim(resource, entry, before, after, _succeeded(response))
-        if unsettled:  # the ledger keeps the entry: the final sweep looks for the marker once more
-            kit.ledger.problems.append(f"POST {resource.collection} (SCHEMA) was followed by new records "
-                                       f"{unsettled}; the kit cannot tell which is its own")
-        elif entry.key is not None and resource.allows("DELETE"):
-            kit.remove(resource, entry.key)
+        case.body, marker = kit.records.marked(resource, {**case.body, resource.key: "0"})
+        with kit.records.creating(resource, marker) as posted:
+            # a new record without the marker is the kit's only if its POST succeeded (else another client's)
+            posted.succeeded = _succeeded(run(case))
+        if posted.unsettled:  # the ledger keeps the entry: the final sweep looks for the marker once more
+            kit.records.problems.append(f"POST {resource.collection} (SCHEMA) was followed by new records "
+                                        f"{posted.unsettled}; the kit cannot tell which is its own")
+        elif posted.key is not None and resource.allows("DELETE"):
+            kit.remove(resource, posted.key)
 
-    posts()
+    if not kit.creation_blocker(resource):
+        posts()
     if not resource.allows("PUT") and not resource.allows("DELETE"):
         return
     key = kit.spare_key(resource)
     try:
         if resource.allows("PUT"):
-            put = operation(kit, resource.item, "PUT")
+            put = st_schema[resource.item]["PUT"]
 
             @_settings(n)
             @seed(kit.seed)
@@ -99,16 +98,16 @@ def _writes(kit, resource, run):
                 if not isinstance(case.body, dict):
                     return
                 case.path_parameters = {k: key for k in case.path_parameters}
-                case.body = {**case.body, resource.key: key}
+                case.body, _ = kit.records.marked(resource, {**case.body, resource.key: key})  # stays the kit's
                 run(case)
 
             puts()
         if resource.allows("DELETE"):
-            delete = operation(kit, resource.item, "DELETE")
+            delete = st_schema[resource.item]["DELETE"]
             case = delete.Case(path_parameters={p.name: key for p in delete.path_parameters})
             run(case)
             if kit.record(resource, key) is None:
-                kit.ledger.forget(resource.name, key)
+                kit.records.forget(resource, key)
     finally:
         kit.remove(resource, key)
 

@@ -1,6 +1,6 @@
 """One pass over every documented operation of a resource, shared by ENVELOPE and METHODS checks.
 
-The tour is run once per resource and session (cached on the kit); each check judges the
+The tour is run once per resource and session (the session fixture `tours`); each check judges the
 exchanges it recorded. Writes follow the safety rules: POST/PUT/DELETE only on a kit record,
 PUT on a foreign record (a resource without POST) only with snapshot and exact restore.
 """
@@ -10,26 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scs_kit.check.context import Kit, PremiseBroken
-from scs_kit.check.http import Answer
+from scs_kit.check.context import Kit
+from scs_kit.check.transport import Answer
+from scs_kit.check.verdict import PremiseBroken
 
 
 @dataclass
 class Tour:
     rows: list = field(default_factory=list)
     list_answer: Answer | None = None
-    existing_key: str | None = None
     get_existing: Answer | None = None
     absent_key: str = ""
     get_absent: Answer | None = None
     post: Answer | None = None
-    post_body: dict | None = None
     created_key: str | None = None
     get_created: Answer | None = None
     put: Answer | None = None
-    put_key: str | None = None
-    put_body: dict | None = None
-    put_changed: list = field(default_factory=list)  # fields the PUT changed
     put_effect: bool | None = None  # did GET show the PUT's values?
     get_after_put: Answer | None = None
     delete: Answer | None = None
@@ -53,17 +49,23 @@ class Tour:
                 if a is not None]
 
 
-def tour(kit: Kit, resource) -> Tour:
-    key = ("tour", resource.name)
-    if key not in kit.cache:
-        try:
-            kit.cache[key] = _run(kit, resource)
-        except Exception as exc:  # noqa: BLE001 - every check of the tour reports the same error
-            kit.cache[key] = exc
-    value = kit.cache[key]
-    if isinstance(value, Exception):
-        raise value
-    return value
+class Tours:
+    """The tour of each resource, run on first use (an error in it is every tour check's error)."""
+
+    def __init__(self, kit: Kit):
+        self.kit = kit
+        self._done: dict[str, Tour | Exception] = {}
+
+    def of(self, resource) -> Tour:
+        if resource.name not in self._done:
+            try:
+                self._done[resource.name] = _run(self.kit, resource)
+            except Exception as exc:  # noqa: BLE001 - every check of the tour reports the same error
+                self._done[resource.name] = exc
+        value = self._done[resource.name]
+        if isinstance(value, Exception):
+            raise value
+        return value
 
 
 def _rows(answer: Answer) -> list:
@@ -76,8 +78,7 @@ def _run(kit: Kit, r) -> Tour:
     t.list_answer = kit.read(r, kit.client.get(r.collection))
     t.rows = [row for row in _rows(t.list_answer) if isinstance(row, dict)]
     if t.rows:
-        t.existing_key = str(t.rows[0].get(r.key))
-        t.get_existing = kit.get_item(r, t.existing_key)
+        t.get_existing = kit.get_item(r, str(t.rows[0].get(r.key)))
     t.absent_key = kit.absent_key(t.rows, r)
     t.get_absent = kit.get_item(r, t.absent_key)
     if not kit.can_write():
@@ -92,20 +93,22 @@ def _run(kit: Kit, r) -> Tour:
 
 def _writes(kit: Kit, r, t: Tour) -> None:
     if r.allows("POST") and not kit.creation_blocker(r):
-        key, ans, body, _, _ = kit.create(r)
-        t.post, t.post_body, t.created_key = ans, body, key
+        key, ans, _, _, _ = kit.create(r)
+        t.post, t.created_key = ans, key
         if key is not None:
             t.get_created = kit.get_item(r, key)
     elif r.allows("POST"):
         t.write_blocker = kit.creation_blocker(r)
     if r.allows("PUT"):
+        kept = kit.records.reusable(r) if r.allows("POST") and t.created_key is None else []
         if t.created_key is not None:
             _put(kit, r, t, t.created_key, kit.body(r, t.created_key))
+        elif kept:  # the kit's one record on a resource without DELETE
+            _put(kit, r, t, kept[-1], kit.body(r, kept[-1], kit.records.next_marker()))
         elif not r.allows("POST") and t.rows:
             target = str(t.rows[-1].get(r.key))
-            with kit.touching(r, [target]):
-                snap = kit.ledger.snapshots[(r.name, target)]
-                _put(kit, r, t, target, kit.mutated(r, snap))
+            with kit.touching(r, [target]) as snaps:
+                _put(kit, r, t, target, kit.mutated(r, snaps[target]))
     if r.allows("DELETE"):
         if t.created_key is not None:
             t.delete = kit.delete(r, t.created_key)
@@ -115,15 +118,14 @@ def _writes(kit: Kit, r, t: Tour) -> None:
                 gone = all(str(x.get(r.key)) != t.created_key for x in kit.list(r)[0])
             t.delete_effect = gone
             if gone:
-                kit.ledger.forget(r.name, t.created_key)
+                kit.records.forget(r, t.created_key)
         t.delete_absent = kit.delete(r, t.absent_key)
 
 
 def _put(kit: Kit, r, t: Tour, key: str, body: dict) -> None:
     before = kit.record(r, key) or {}
-    t.put_key, t.put_body = key, body
     t.put = kit.put(r, key, body)
     t.get_after_put = kit.get_item(r, key)
     after: dict[str, Any] = kit.one(t.get_after_put) or {}
-    t.put_changed = [f for f, v in body.items() if f != r.key and f in before and before[f] != v]
-    t.put_effect = any(after.get(f) == body[f] for f in t.put_changed) if t.put_changed else None
+    changed = [f for f, v in body.items() if f != r.key and f in before and before[f] != v]  # fields the PUT changed
+    t.put_effect = any(after.get(f) == body[f] for f in changed) if changed else None

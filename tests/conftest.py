@@ -1,5 +1,5 @@
 
-# --- tests/faulty (engineer E): keep `import faulty` working however pytest imports the tests ---
+# keep `import faulty` (tests/faulty) working however pytest imports the tests
 import sys as _sys
 from pathlib import Path as _Path
 

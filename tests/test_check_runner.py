@@ -98,7 +98,8 @@ def test_read_only_mode_sends_only_gets():
     server = start_server(host="127.0.0.1", port=0, app=app)
     try:
         results = _quick(server.base_url, mode="read-only", only=("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY",
-                                                                  "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS"))
+                                                                  "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS",
+                                                                  "CONCURRENCY", "LATENCY"))
     finally:
         server.stop()
     assert set(app.methods) == {"GET"}, sorted(set(app.methods))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from contract_tests._kit import envelope_problem
-from contract_tests.query_model import expected, query_fields, route
+from scs_kit.check.expectations import envelope_problem
+from scs_kit.check.query_oracle import expected, query_fields, route
 from scs_kit import spec as spec_mod
 from scs_kit.check.catalog import BY_ID, CHECKS, PROFILES, source_of
-from scs_kit.check.http import NOT_JSON, Client, curl_line
+from scs_kit.check.http import NOT_JSON, Client
+from scs_kit.shell import curl, replay
 
 SPEC = spec_mod.load()
 RCR = next(r for r in SPEC.resources if r.query)
@@ -49,7 +50,7 @@ def test_envelope_problem_accepts_only_the_string_envelope():
 
 
 def test_catalog_is_complete_and_rules_exist():
-    assert len(BY_ID) == len(CHECKS) == 23
+    assert len(BY_ID) == len(CHECKS)  # see test_check_core for the registry itself
     for check in CHECKS:
         assert check.rule in SPEC.rules, check.id
         assert source_of(check, SPEC)
@@ -58,9 +59,26 @@ def test_catalog_is_complete_and_rules_exist():
 
 
 def test_curl_line_is_replayable():
-    line = curl_line("PUT", "http://127.0.0.1:1/R/1", {"Content-Type": "application/json"}, '{"a": "it\'s"}')
-    assert line.startswith("curl -sS -X PUT -H 'Content-Type: application/json' --data-binary ")
+    import shlex
+
+    line = curl("PUT", "http://127.0.0.1:1/R/1", {"Content-Type": "application/json"}, '{"a": "it\'s"}')
+    assert line.startswith("curl -sS -i -X PUT -H 'Content-Type: application/json' --data-binary ")
     assert line.endswith(" http://127.0.0.1:1/R/1")
+    assert shlex.split(line)[-2] == '{"a": "it\'s"}'  # the body comes back byte for byte
+
+
+def test_curl_powershell_form_quotes_by_doubling():
+    line = curl("POST", "http://h/R", {"Content-Type": "application/json"}, '{"a": "it\'s"}', shell="powershell")
+    assert line == ("curl.exe -sS -i -X POST -H 'Content-Type: application/json' --data-binary '{\"a\": \"it\'\'s\"}' "
+                    "http://h/R")
+
+
+def test_replay_command_is_quoted():
+    import shlex
+
+    line = replay(base_url="http://h:1/a b", profile="quick", mode="live", seed=7, only="KEYS", resources="R;x")
+    assert shlex.split(line) == ["scs-kit", "check", "--base-url", "http://h:1/a b", "--profile", "quick", "--mode",
+                                 "live", "--seed", "7", "--only", "KEYS", "--resources", "R;x"]
 
 
 def test_client_gives_up_on_a_dead_target():

@@ -75,7 +75,11 @@ def test_check_ends_with_the_verdict_and_exit_code_in_any_code_page(encoding, pr
 # --- Windows: PowerShell forms of every reproduction command, no POSIX-only calls -----------------
 
 def test_powershell_quoting():
-    from scs_kit.check.reports.curl import posix_to_powershell, powershell_quote
+    from scs_kit.shell import posix_to_powershell
+    from scs_kit.shell import quote
+
+    def powershell_quote(text):
+        return quote(text, "powershell")
 
     assert powershell_quote("http://h:55963/CTI_SmartConnectService/RestService") == "http://h:55963/CTI_SmartConnectService/RestService"
     assert powershell_quote("A,B") == "'A,B'"  # a bare comma would make an array
@@ -86,7 +90,7 @@ def test_powershell_quoting():
 
 
 def test_invoke_webrequest_line_sends_the_body_as_utf8_bytes():
-    from scs_kit.check.reports.curl import powershell_command
+    from scs_kit.shell import invoke_webrequest as powershell_command
 
     line = powershell_command("post", "http://h:1/R/ContainmentLine",
                               {"Content-Type": "application/json; charset=utf-8", "X-Trace": "a'b", "Host": "h"},

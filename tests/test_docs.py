@@ -65,13 +65,13 @@ def _parse(path: Path) -> _Links:
     return parser
 
 
-def test_one_page_per_resource_plus_landing_results_and_openapi(site):
+def test_one_page_per_resource_plus_landing_results_policy_and_openapi(site):
     spec = spec_module.load()
-    assert (site / "index.html").is_file() and (site / "results.html").is_file()
+    assert (site / "index.html").is_file() and (site / "results.html").is_file() and (site / "policy.html").is_file()
     for resource in spec.resources:
         assert (site / f"{resource.name}.html").is_file(), resource.name
     assert (site / "scs-restful-api.yaml").read_bytes() == spec_module.default_spec_path().read_bytes()
-    assert len(list(site.glob("*.html"))) == len(spec.resources) + 2
+    assert len(list(site.glob("*.html"))) == len(spec.resources) + 3
 
 
 def test_every_link_is_relative_and_resolves(site):

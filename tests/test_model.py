@@ -263,3 +263,21 @@ def test_serve_refuses_to_start_on_a_document_lacking_the_model(tmp_path, mutate
     assert proc.stderr.startswith("scs-kit serve: error:") and proc.stderr.count("\n") == 1, proc.stderr
     assert needle in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_the_check_checks_a_twentieth_resource(tmp_path):
+    """`scs-kit check --spec` with the 20th resource: the bundled server serves it and every family
+    that applies runs on it, with no Python change."""
+    import json
+
+    from scs_kit.cli import main
+
+    path = twentieth_resource_document(tmp_path)
+    code = main(["check", "--spec", str(path), "--resources", "Visitor-Log", "--profile", "quick", "--seed", "1",
+                 "--progress", "none", "--report-dir", str(tmp_path / "reports"), "--report", "json"])
+    results = json.loads((tmp_path / "reports" / "results.json").read_text(encoding="utf-8"))
+    assert code == 0, [(c["id"], c["status"], c.get("message")) for c in results["checks"] if c["status"] != "pass"]
+    mine = [c for c in results["checks"] if c["resource"] == "Visitor-Log"]
+    passed = {c["id"] for c in mine if c["status"] == "pass"}
+    assert {"ENVELOPE-GET-ARRAY", "ENVELOPE-WRITE-SUCCESS", "METHODS-ALLOWED", "METHODS-FORBIDDEN",
+            "SCHEMA-RESPONSES"} <= passed, sorted(passed)

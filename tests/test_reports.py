@@ -193,8 +193,9 @@ def test_html_matrix_cells(written):
     rows = dict(re.findall(r'<th class="res"[^>]*><span class="ja">[^<]*</span><span class="name">([^<]+)</span></th>(.*?)</tr>', html, re.S))
     assert len(rows) == 19
     cells = lambda name: re.findall(r'<td class="(\w+)"', rows[name])  # noqa: E731
-    # families: ENVELOPE METHODS KEYS MIN-ID QUERY ROUND-TRIP SCHEMA STATEFUL ROBUSTNESS; SCHEMA has no resource → every row
-    assert cells("ContainmentLine") == ["fail", "skip", "na", "na", "na", "na", "pass", "na", "na"]
+    # families: ENVELOPE METHODS KEYS MIN-ID QUERY ROUND-TRIP SCHEMA STATEFUL ROBUSTNESS CONCURRENCY LATENCY;
+    # SCHEMA has no resource → every row
+    assert cells("ContainmentLine") == ["fail", "skip", "na", "na", "na", "na", "pass", "na", "na", "na", "na"]
     assert cells("SIP-ServerConnection")[2] == "fail"
     assert cells("ReceivedCall-Record")[4] == "error"
     assert cells("Notification-LINE-AccessToken")[5] == "warn"
@@ -255,7 +256,7 @@ def test_reference_target_replay_has_no_url():
 def test_atomic_write_keeps_old_file_when_rendering_fails(tmp_path, monkeypatch):
     old = write_reports(sample_results(), tmp_path, SPEC, formats=["html"])["html"]
     before = old.read_text(encoding="utf-8")
-    from scs_kit.check.reports import atomic
+    from scs_kit import files as atomic
 
     # the disk fills up as the new file is put in place
     monkeypatch.setattr(atomic.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))

@@ -55,7 +55,7 @@ def assert_envelope(status_body, status):
     assert headers["content-type"] == "application/json; charset=utf-8"
     doc = json.loads(body)
     assert doc["result"] == "False" and isinstance(doc["msg"], str) and doc["msg"]
-    assert headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in headers  # CORS is off unless --cors-origin
     return doc
 
 
@@ -74,7 +74,7 @@ BAD_BODIES = {
     "wrong-type-null": json.dumps({**LINE, "種別": None}).encode(),
     "wrong-type-object": json.dumps({**LINE, "種別": {"a": 1}}).encode(),
     "key-not-digits": json.dumps({**LINE, "回線No": "abc"}).encode(),
-    "key-as-number": json.dumps({**LINE, "回線No": 0}).encode(),
+    "key-as-boolean": json.dumps({**LINE, "回線No": True}).encode(),  # numbers are accepted, booleans not
     "missing-required": json.dumps({"回線No": "0"}).encode(),
     "extra-non-string": json.dumps({**LINE, "extra": 1}).encode(),
     "nan": b'{"x": NaN}',
@@ -106,7 +106,7 @@ def _send_oversized(server, chunked: bool) -> list:
     body = json.dumps({**LINE, "メモ": "x" * BODY_LIMIT}).encode()
     framing = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: " + str(len(body)).encode()
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
-        sock.sendall(b"POST " + api(server, "/ContainmentLine").encode() + b" HTTP/1.1\r\nHost: x\r\n"
+        sock.sendall(b"POST " + api(server, "/ContainmentLine").encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      + b"Content-Type: application/json\r\n" + framing + b"\r\n\r\n")
         for i in range(0, len(body), 65536):
             piece = body[i:i + 65536]
@@ -173,7 +173,6 @@ def test_other_methods_are_405_with_exact_allow(server, name, template, path, me
     status, headers, body = raw(server, method, api(server, path), b'{"a": "b"}', {"Content-Type": "application/json"})
     assert status == 405
     assert set(headers["allow"].split(", ")) == _allowed(template)
-    assert headers["access-control-allow-origin"] == "*"
     if method != "HEAD":
         assert json.loads(body)["result"] == "False"
 
@@ -207,25 +206,40 @@ def test_405_keeps_connection_usable(server):
         conn.close()
 
 
-# -- CORS -------------------------------------------------------------------------------------
+# -- CORS (only for origins given with --cors-origin) ------------------------------------------
+@pytest.fixture(scope="module")
+def cors_server():
+    from scs_kit.server.guard import Access
+
+    with start_server(demo=True, access=Access(cors_origins=("http://app.example",))) as s:
+        yield s
+
+
 @pytest.mark.parametrize("path, methods", [
     ("/ContainmentLine", {"GET", "POST"}), ("/ContainmentLine/1", {"GET", "PUT", "DELETE"}),
     ("/ConnectedClient", {"GET"}), ("/ReceivedCall-Record/1", {"GET", "PUT"}),
 ])
-def test_cors_preflight(server, path, methods):
-    status, headers, body = raw(server, "OPTIONS", api(server, path), headers={
+def test_cors_preflight(cors_server, path, methods):
+    status, headers, body = raw(cors_server, "OPTIONS", api(cors_server, path), headers={
         "Origin": "http://app.example", "Access-Control-Request-Method": "PUT",
         "Access-Control-Request-Headers": "content-type"})
     assert status == 204 and body == b""
-    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-allow-origin"] == "http://app.example"
     assert set(headers["access-control-allow-methods"].split(", ")) == methods
     assert "content-type" in headers["access-control-allow-headers"].lower()
 
 
-def test_every_response_carries_cors_origin(server):
+def test_allowed_origin_gets_cors_headers_on_every_answer(cors_server):
     for method, path in (("GET", "/ContainmentLine"), ("POST", "/ConnectedClient"), ("GET", "/Nope")):
-        assert raw(server, method, api(server, path))[1]["access-control-allow-origin"] == "*"
-    assert raw(server, "GET", "/docs/")[1]["access-control-allow-origin"] == "*"
+        headers = raw(cors_server, method, api(cors_server, path), headers={"Origin": "http://app.example"})[1]
+        assert headers["access-control-allow-origin"] == "http://app.example"
+        assert headers["vary"] == "Origin"
+
+
+def test_same_origin_answers_carry_no_cors_headers(server):
+    for method, path in (("GET", "/ContainmentLine"), ("POST", "/ConnectedClient"), ("GET", "/Nope")):
+        assert "access-control-allow-origin" not in raw(server, method, api(server, path))[1]
+    assert "access-control-allow-origin" not in raw(server, "GET", "/docs/")[1]
 
 
 def test_options_without_preflight_headers_is_405(server):

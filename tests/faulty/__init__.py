@@ -87,8 +87,6 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "list-by-last-write": (_data.ListsByLastWrite,),
     "put-upserts": (_data.PutUpserts,),
     "delete-absent-succeeds": (_wire.DeleteAbsentSucceeds,),
-    "absent-key-404-envelope": (_wire.AbsentKeyAs404Envelope,),
-    "absent-key-404-empty": (_wire.AbsentKeyAs404Empty,),
     "errors-as-html-pages": (_wire.ErrorsAsHtmlPages,),
     "errors-as-empty-bodies": (_wire.ErrorsAsEmptyBodies,),
     "errors-as-plain-text": (_wire.ErrorsAsPlainText,),
@@ -102,4 +100,13 @@ OPEN_VARIANTS: dict[str, tuple] = {
     "masks-secrets": (_wire.MasksSecrets,),
     "omits-secrets": (_wire.OmitsSecrets,),
     "json-with-bom": (_wire.JsonWithBom,),
+    # at the edges the verdict policy relaxes: each names (WARNS) the checks whose warning it must produce,
+    # and (RESOURCES) the resources to run beyond the usual five
+    "wcf-typed-members": (_wire.TypedMembers,),
+    "wcf-typed-members-empty": (_wire.TypedMembers, _data.HoldsNoTypedRecords),
+    "server-sets-status": (_data.ServerSetsStatus,),
+    "masks-secrets-keeps-on-mask": (_wire.MasksSecretsKeepsOnMask,),
+    "query-ordered-by-time": (_data.QueryOrderedByTime,),
+    "percent-26-literal": (_wire.PercentAmpersandLiteral,),
+    "failure-result-lowercase": (_wire.FailureResultLowercase,),
 }

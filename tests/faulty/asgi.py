@@ -121,6 +121,10 @@ class WireFault:
     def on_request(self, req: Request) -> Response | None:
         return None
 
+    async def on_request_async(self, req: Request) -> Response | None:
+        """Like on_request, but may await (a fault that interleaves concurrent requests)."""
+        return self.on_request(req)
+
     def on_response(self, req: Request, resp: Response) -> Response | None:
         return None
 
@@ -143,7 +147,7 @@ class WireFault:
         req = Request(scope["method"], self.base_path, segments, scope.get("query_string", b""),
                       list(scope.get("headers", [])), body, self.spec)
         original = (req.method, list(req.raw_segments), req.body)
-        answer = self.on_request(req)
+        answer = await self.on_request_async(req)
         if answer is not None:
             return await answer.send(send)
         if (req.method, req.raw_segments, req.body) != original:

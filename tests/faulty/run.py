@@ -15,6 +15,8 @@ def quick_check(base_url: str | None, only=None, resources=None, **options):
 
     kwargs = dict(base_url=base_url, profile="quick", seed=SEED, report_dir=None, progress=None,
                   only=tuple(only) if only else None, resources=tuple(resources) if resources else None)
+    if os.environ.get("SCS_CHECK_WORKERS"):  # run the same tests with resources checked concurrently
+        kwargs["workers"] = int(os.environ["SCS_CHECK_WORKERS"])
     kwargs.update(options)
     return run_check(CheckOptions(**kwargs))
 

@@ -3,6 +3,7 @@ content types, path handling)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from .asgi import Response, WireFault, encode_segment
@@ -99,7 +100,7 @@ class HtmlOnGet(WireFault):
 
 
 class JsonAsTextPlain(WireFault):
-    """JSON bodies labelled `text/plain` (the body is still JSON: a warning, not a failure)."""
+    """JSON bodies labelled `text/plain`: a client that goes by the label does not read them as JSON."""
 
     def on_response(self, req, resp):
         if (resp.header("content-type") or "").startswith("application/json"):
@@ -255,6 +256,142 @@ class OmitsSomeInferredFields(WireFault):
             resp.set_json([{k: v for k, v in rec.items() if k not in drop} for rec in data])
 
 
+# --- ROBUSTNESS: server errors, answers that lie --------------------------------------------
+def _absent_item(req, service) -> bool:
+    """A request for a valid key of a documented resource under which there is no record."""
+    r = req.resource
+    return bool(r and req.key is not None and req.key.isdigit() and r.min_id <= int(req.key) <= r.max_id
+                and service is not None and service.get(r.name, int(req.key)) is None)
+
+
+class ServerErrorOnAbsentKey(WireFault):
+    """PUT or DELETE of a valid key with no record crashes the handler (a null dereference): 500."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method in ("PUT", "DELETE") and r and r.allows(req.method) and _absent_item(req, self.service):
+            return Response.text("<html><body><h1>Internal Server Error</h1></body></html>", 500)
+
+
+class LyingSuccessOnUnparseablePost(WireFault):
+    """POST whose body is not a JSON object answers {"result": "True", "msg": "正常終了"} and stores nothing
+    (the exception is swallowed after the answer was chosen)."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "POST" and r and r.allows("POST") and len(req.segments) == 1 and not isinstance(req.json(), dict):
+            return Response.json_response(ENVELOPE_OK)
+
+
+class LyingSuccessOnAbsentPut(WireFault):
+    """PUT of a valid key with no record answers success and stores nothing (an UPDATE of 0 rows unchecked)."""
+
+    def on_request(self, req):
+        r = req.resource
+        if req.method == "PUT" and r and r.allows("PUT") and _absent_item(req, self.service):
+            return Response.json_response(ENVELOPE_OK)
+
+
+class RefusedPutStillWrites(WireFault):
+    """PUT with a member that is not a string (a number, an object, null) is refused with 400, but the
+    record was already updated with the body (validation after the write)."""
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if (req.method == "PUT" and r and r.allows("PUT") and req.key and req.key.isdigit() and isinstance(body, dict)
+                and any(not isinstance(v, str) for v in body.values()) and self.service is not None):
+            key = int(req.key)
+            if self.service.get(r.name, key) is not None:
+                fields = {f.name: json.dumps(body[f.name], ensure_ascii=False) if not isinstance(body[f.name], str)
+                          else body[f.name] for f in r.fields if f.name in body and f.name != r.key}
+                self.service.update(r.name, key, {**self.service.get(r.name, key), **fields, r.key: str(key)})
+                return Response.json_response({"result": "False", "msg": "項目の型が不正です。"}, 400)
+
+
+# --- CONCURRENCY ---------------------------------------------------------------------------
+class PostRace(WireFault):
+    """POST reads the highest key, awaits the database, then writes highest + 1 with INSERT OR REPLACE:
+    concurrent POSTs share a key and all but one record are lost (the key is not computed under a lock)."""
+
+    async def on_request_async(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method != "POST" or not r or not r.allows("POST") or len(req.segments) != 1 or not isinstance(body, dict):
+            return None
+        key = max((int(x[r.key]) for x in self.service.list(r.name)), default=r.min_id - 1) + 1
+        await asyncio.sleep(0.02)  # the round trip between SELECT MAX(ID) and INSERT
+        fields = {f.name: str(body.get(f.name, "")) for f in r.fields if f.name != r.key}
+        self.service.load_records(r.name, [{**fields, r.key: key}])
+        return Response.json_response(ENVELOPE_OK)
+
+
+class PutRewritesTable(WireFault):
+    """PUT reads the whole table, awaits, and writes the whole table back with the one record changed (a
+    settings file rewritten on every save): concurrent PUTs on different records undo each other."""
+
+    async def on_request_async(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method != "PUT" or not r or not r.allows("PUT") or not (req.key or "").isdigit() or not isinstance(body, dict):
+            return None
+        table = self.service.list(r.name)
+        key = int(req.key)
+        if not any(int(x[r.key]) == key for x in table):
+            return None
+        await asyncio.sleep(0.02)
+        fields = {f.name: str(body.get(f.name, "")) for f in r.fields if f.name != r.key}
+        table = [({**fields, r.key: str(key)} if int(x[r.key]) == key else x) for x in table]
+        self.service.load_records(r.name, table)
+        return Response.json_response(ENVELOPE_OK)
+
+
+# --- KEYS: the body key --------------------------------------------------------------------
+class RefusesNumericStringKey(WireFault):
+    """A body key other than "0" (POST) or the URI's key (PUT) is refused with 400, although the page
+    says the body key is ignored on POST and overridden on PUT."""
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method not in ("POST", "PUT") or not r or not isinstance(body, dict) or r.key not in body:
+            return None
+        value = body[r.key]
+        allowed = "0" if req.method == "POST" else req.key
+        if isinstance(value, str) and value != allowed:
+            return Response.json_response({"result": "False", "msg": "キーの値が不正です。"}, 400)
+
+
+class RefusesJsonNumberKey(WireFault):
+    """A body key sent as a JSON number ("ID": 0) is refused with 400; digit strings are accepted (a SHOULD:
+    the page writes its keys as strings but tells clients to "set 0")."""
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method in ("POST", "PUT") and r and isinstance(body, dict) and isinstance(body.get(r.key), (int, float)):
+            return Response.json_response({"result": "False", "msg": "キーは文字列で指定してください。"}, 400)
+
+
+# --- ENVELOPE: labels ----------------------------------------------------------------------
+class JsonAsTextHtml(WireFault):
+    """JSON bodies labelled `text/html; charset=utf-8` (a WCF endpoint without ResponseFormat=Json)."""
+
+    def on_response(self, req, resp):
+        _relabel_json(resp, "text/html; charset=utf-8")
+
+
+# --- LATENCY -------------------------------------------------------------------------------
+class SlowSingleGet(WireFault):
+    """GET by key answers only after 0.3 s (a table scan per request)."""
+
+    DELAY = 0.3
+
+    async def on_request_async(self, req):
+        if req.method == "GET" and req.key is not None:
+            await asyncio.sleep(self.DELAY)
+
+
 # --- behaviours the page leaves open (must pass) -----------------------------------------
 class ErrorsAs200False(WireFault):
     """Every 4xx becomes 200 with {"result": "False", "msg": ...}."""
@@ -372,7 +509,7 @@ class DeleteAbsentSucceeds(WireFault):
 
 
 class AbsentKeyAs404Envelope(WireFault):
-    """GET of a key with no record answers 404 with a failure envelope instead of [] (a warning)."""
+    """GET of a key with no record answers 404 with a failure envelope instead of []."""
 
     def on_response(self, req, resp):
         if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:
@@ -380,7 +517,7 @@ class AbsentKeyAs404Envelope(WireFault):
 
 
 class AbsentKeyAs404Empty(WireFault):
-    """GET of a key with no record answers 404 with an empty body instead of [] (a warning)."""
+    """GET of a key with no record answers 404 with an empty body instead of []."""
 
     def on_response(self, req, resp):
         if req.method == "GET" and req.key is not None and resp.status == 200 and resp.json() == []:
@@ -487,3 +624,105 @@ class OmitsSecrets(WireFault):
         if req.method == "GET" and r and r.secret_fields and isinstance(data, list):
             resp.set_json([{k: v for k, v in rec.items() if k not in r.secret_fields}
                            if isinstance(rec, dict) else rec for rec in data])
+
+
+# --- open: how a WCF DataContract implementation types its members --------------------------
+TYPED_NUMBERS = ("ポート",)  # Int32 members
+TYPED_FLAGS = ("有効",)  # Boolean members
+
+
+def _typed_key(resource, name: str) -> bool:
+    """Keys the page shows only generically (every resource but the one whose fields it publishes)."""
+    field = resource.field(name)
+    return name == resource.key and field is not None and field.evidence != "documented"
+
+
+class TypedMembers(WireFault):
+    """Records as a WCF DataContract with typed members serialises them: keys of the resources whose fields
+    the page never shows are JSON numbers ("ID": 2), ports numbers, flags booleans. A write must send ports as
+    numbers and flags as booleans (any other type is refused with 400); the key may be a string or a number."""
+
+    RESOURCES = ("IncomingCall-URL",)  # a flag; SIP-ServerConnection (a port) is run anyway
+    WARNS = ("SCHEMA-RESPONSES",)
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        if req.method not in ("POST", "PUT") or not r or not isinstance(body, dict):
+            return None
+        for name in TYPED_NUMBERS:
+            if name in body and (isinstance(body[name], bool) or not isinstance(body[name], int)):
+                return Response.json_response({"result": "False", "msg": f"{name}: Int32 expected"}, 400)
+        for name in TYPED_FLAGS:
+            if name in body and not isinstance(body[name], bool):
+                return Response.json_response({"result": "False", "msg": f"{name}: Boolean expected"}, 400)
+        out = {}
+        for k, v in body.items():
+            if isinstance(v, bool):
+                v = "True" if v else "False"
+            elif isinstance(v, int) and (k in TYPED_NUMBERS or k == r.key):
+                v = str(v)
+            out[k] = v
+        req.set_json(out)
+        return None
+
+    def on_response(self, req, resp):
+        r = req.resource
+        data = resp.json()
+        if req.method != "GET" or not r or not isinstance(data, list):
+            return
+        rows = []
+        for rec in data:
+            if not isinstance(rec, dict):
+                rows.append(rec)
+                continue
+            rec = dict(rec)
+            for k, v in rec.items():
+                if (_typed_key(r, k) or k in TYPED_NUMBERS) and isinstance(v, str):
+                    rec[k] = int(v) if v.isdigit() else 0
+                elif k in TYPED_FLAGS and isinstance(v, str):
+                    rec[k] = v.lower() in ("true", "1")
+            rows.append(rec)
+        resp.set_json(rows)
+
+
+MASK = "********"
+
+
+class MasksSecretsKeepsOnMask(WireFault):
+    """GET shows every secret as "********"; a write that sends "********" back for a secret keeps the stored
+    value (a settings dialog that shows the mask and saves what it did not change)."""
+
+    WARNS = ("ROUNDTRIP-POST",)
+
+    def on_request(self, req):
+        r = req.resource
+        body = req.json()
+        masked = [k for k in r.secret_fields if body.get(k) == MASK] if r and isinstance(body, dict) else []
+        if req.method in ("POST", "PUT") and masked:
+            old = self.service.get(r.name, int(req.key)) if req.method == "PUT" and (req.key or "").isdigit() else None
+            req.set_json({**body, **{k: (old or {}).get(k, "") for k in masked}})
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        r = req.resource
+        if req.method == "GET" and r and r.secret_fields and isinstance(data, list):
+            resp.set_json([{k: (MASK if k in r.secret_fields and v else v) for k, v in rec.items()}
+                           if isinstance(rec, dict) else rec for rec in data])
+
+
+class FailureResultLowercase(WireFault):
+    """Failure envelopes spell `result` "false" (a serialised .NET Boolean lower-cased), keeping their 4xx status."""
+
+    WARNS = ("ENVELOPE-WRITE-SHAPE",)
+
+    def on_response(self, req, resp):
+        data = resp.json()
+        if _is_envelope(data) and data.get("result") == "False":
+            resp.set_json({**data, "result": "false"})
+
+
+class PercentAmpersandLiteral(PercentAmpersandNotDecoded):
+    """Open: FROM with `%26` is taken as one literal value, not as two numbers: the page joins them with `&`."""
+
+    WARNS = ("QUERY-SPELLINGS",)

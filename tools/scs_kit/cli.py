@@ -20,6 +20,7 @@ COMMANDS = {
     "serve": ("scs_kit.server.command", N_("run the reference implementation of the service")),
     "check": ("scs_kit.check.command", N_("check an implementation against the vendor's document")),
     "report": ("scs_kit.check.report_command", N_("render reports from a results file")),
+    "cleanup": ("scs_kit.check.cleanup_command", N_("undo what an interrupted check left on an implementation")),
     "docs": ("scs_kit.docs.command", N_("build the offline documentation site")),
     "proxy": ("scs_kit.traffic.command", N_("forward traffic to the service and judge it passively")),
 }
@@ -47,12 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lang_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module.startswith(exc.name):
-                raise
-            continue  # a command not built yet
+        mod = importlib.import_module(module)
         command_parser = sub.add_parser(name, help=_(help_text), description=_(help_text))
         add_lang_option(command_parser)  # before configure: check's settings layer gives it SCS_LANG and `lang`
         mod.configure(command_parser)

@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-PROFILES = ("quick", "default", "thorough")
-MODES = ("full", "live", "read-only")
+from .check.catalog import MODES, PROFILES
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class Setting:
     default: Any = None
     type: Callable[[str], Any] = str
     choices: tuple[str, ...] | None = None
+    many: bool = False  # repeatable: the option given several times, one value per line in env and ini
 
     @property
     def dest(self) -> str:
@@ -42,13 +42,18 @@ class Setting:
 SETTINGS = (
     Setting("base-url", "base URL of the implementation (…/CTI_SmartConnectService/RestService); "
             "default: the reference server, started in-process"),
-    Setting("profile", "example budgets", "default", choices=PROFILES),
+    Setting("profile", "example budgets", "default", choices=tuple(PROFILES)),
     Setting("seed", "seed for generated data (default: random)", type=int),
     Setting("mode", "full, live (reversible writes only) or read-only", "full", choices=MODES),
     Setting("only", "comma-separated check families"),
     Setting("resources", "comma-separated resource names"),
     Setting("timeout", "per-request timeout in seconds", 10.0, type=float),
+    Setting("slow", "answers slower than this (seconds) warn", 2.0, type=float),
     Setting("spec", "the OpenAPI document to check against (default: the kit's own)"),
+    Setting("rate-limit", "at most N requests per second (N/s)"),
+    Setting("retries", "further attempts of a GET, PUT or DELETE after a connection error or a 503", 2, type=int),
+    Setting("header", "NAME:VALUE added to every request (repeatable)", many=True),
+    Setting("proxy", "send every request through this proxy"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 _OLD_SPEC = pytest.StashKey["str | None"]()  # SCS_SPEC before --scs-spec set it
@@ -59,8 +64,8 @@ def add_options(parser) -> None:
     group = parser.getgroup("scs", "scs-contract-kit conformance suite")
     for s in SETTINGS:
         group.addoption(f"--scs-{s.name}", dest=s.dest, default=None, type=s.type, choices=s.choices,
-                        help=f"{s.help}; ini {s.dest}, env {s.env}")
-        parser.addini(s.dest, f"{s.help} (--scs-{s.name})", default=None)
+                        action="append" if s.many else "store", help=f"{s.help}; ini {s.dest}, env {s.env}")
+        parser.addini(s.dest, f"{s.help} (--scs-{s.name})", type="linelist" if s.many else None, default=None)
 
 
 def setting(config, name: str) -> Any:
@@ -72,6 +77,9 @@ def setting(config, name: str) -> Any:
     raw = os.environ.get(s.env) or config.getini(s.dest)
     if raw in (None, "", []):
         return s.default
+    if s.many:
+        lines = raw if isinstance(raw, list) else str(raw).splitlines()
+        return [line.strip() for line in lines if line.strip()]
     if isinstance(raw, list):
         raw = " ".join(raw)
     raw = str(raw).strip()

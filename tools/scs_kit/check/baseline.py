@@ -26,9 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import KitError
-from ..files import read_text
+from ..files import read_text, write_text_atomic
 from ..i18n import _
-from .reports.atomic import write_text_atomic
 from .results import CheckResult, RunResults
 
 FORMAT = "scs-kit-baseline"

@@ -1,70 +1,46 @@
 """The pytest plugin that turns the suite's test outcomes into CheckResult objects.
 
-A test carries `@pytest.mark.scs_check("ID")` and, when per resource, a `resource` parameter.
-Outcome mapping: passed → pass (warn if the test called kit.warn), skipped → skip,
-CheckFailed/AssertionError → fail (warn for SHOULD checks), anything else → error.
+A test carries `@marker("ID")` (catalog.marker: the id must be in the catalogue) and, when per
+resource, a `resource` parameter. Its per-test verdict state is the `verdict` fixture, kept in the
+item's stash; `verdict.judge` decides the status from the check's level and the findings.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import pytest
 
-from .catalog import BY_ID, source_of
-from .context import CheckFailed, Kit, PremiseBroken, TestState
-from .http import Unreachable
+from ..shell import replay
+from .catalog import BY_ID, lookup, source_of
+from .context import Kit
 from .results import CheckResult
+from .verdict import EVIDENCE_MAX, Verdict, judge, message
 
-EVIDENCE_MAX = 6
+VERDICT = pytest.StashKey[Verdict]()
 
 
-def check_id_of(item) -> str | None:
+def check_id_of(item: Any) -> str | None:
     marker = item.get_closest_marker("scs_check")
     return marker.args[0] if marker else None
 
 
-def resource_of(item) -> str | None:
+def resource_of(item: Any) -> str | None:
     callspec = getattr(item, "callspec", None)
     res = callspec.params.get("resource") if callspec else None
     return getattr(res, "name", res)
 
 
 def replay_command(kit: Kit, family: str, resource: str | None, base_url: str | None) -> str:
-    parts = ["scs-kit", "check"]
-    if base_url:
-        parts += ["--base-url", base_url]
-    parts += ["--seed", str(kit.seed), "--mode", kit.mode, "--profile", kit.profile.name, "--only", family]
-    if resource:
-        parts += ["--resources", resource]
-    return " ".join(parts)
+    return replay(base_url=base_url, profile=kit.profile.name, mode=kit.mode, seed=kit.seed, only=family,
+                  resources=resource)
 
 
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, BaseExceptionGroup):
-        return "; ".join(_message(e) for e in exc.exceptions[:3])
-    text = str(exc) or type(exc).__name__
-    if not isinstance(exc, (CheckFailed, PremiseBroken, Unreachable, AssertionError)):
-        text = f"{type(exc).__name__}: {text}"
-    notes = [n for n in getattr(exc, "__notes__", []) if "Falsifying" in n or "example" in n.lower()]
-    if notes:
-        text += "\n" + "\n".join(notes[:4])
-    return text.strip()
-
-
-def _evidence_of(exc: BaseException | None) -> list:
-    if exc is None:
-        return []
-    if isinstance(exc, BaseExceptionGroup):
-        return [e for sub in exc.exceptions for e in _evidence_of(sub)]
-    return list(getattr(exc, "evidence", []) or [])
-
-
-def _is_failure(exc: BaseException) -> bool:
-    if isinstance(exc, BaseExceptionGroup):
-        return all(_is_failure(e) for e in exc.exceptions)
-    return isinstance(exc, AssertionError)
+def verdict_of(item: Any) -> Verdict:
+    """The item's verdict state (the `verdict` fixture; a fresh one if the test did not start)."""
+    return item.stash.get(VERDICT, None) or Verdict()
 
 
 class Collector:
@@ -77,16 +53,25 @@ class Collector:
         self.results: list[CheckResult] = []
         self._start: dict[str, float] = {}
         self._done: set[str] = set()
+        self._lock = threading.Lock()  # worker threads (--workers) report concurrently
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:  # a marker built without catalog.marker must not drop its check either
+            cid = check_id_of(item)
+            if cid is not None:
+                lookup(cid)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
         cid = check_id_of(item)
-        if self.kit is not None:
-            self.kit.state = TestState(mark=self.kit.client.mark())
+        item.stash[VERDICT] = Verdict(mark=self.kit.client.mark() if self.kit is not None else 0)
+        if self.kit is not None and hasattr(self.kit.rng, "begin"):
+            self.kit.rng.begin(item.nodeid)
         self._start[item.nodeid] = time.monotonic()
         if self.progress is not None and cid in BY_ID:
             try:
-                self.progress.begin(resource_of(item), BY_ID[cid].family)
+                with self._lock:
+                    self.progress.begin(resource_of(item), BY_ID[cid].family)
             except Exception:  # noqa: BLE001 - progress must never break a run
                 pass
 
@@ -98,56 +83,48 @@ class Collector:
         if cid not in BY_ID or item.nodeid in self._done:
             return
         if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
-            self._done.add(item.nodeid)
-            self.results.append(self._result(item, cid, call, report))
-            if self.progress is not None:
-                try:
-                    self.progress.record(self.results[-1])
-                except Exception:  # noqa: BLE001
-                    pass
+            result = self._result(item, cid, call, report)
+            with self._lock:
+                self._done.add(item.nodeid)
+                self.results.append(result)
+                if self.progress is not None:
+                    try:
+                        self.progress.record(result)
+                    except Exception:  # noqa: BLE001
+                        pass
+            if self.kit is not None and self.kit.client.gave_up:
+                # the implementation stopped answering: every further check would only wait and error
+                item.session.shouldstop = "the implementation stopped answering"
 
     def _result(self, item, cid, call, report) -> CheckResult:
         check = BY_ID[cid]
         kit = self.kit
-        state = kit.state if kit else TestState()
+        verdict = verdict_of(item)
         exc = call.excinfo.value if call.excinfo else None
-        evidence = list(state.evidence)
-        if report.skipped:
-            status = "skip"
-            reason = call.excinfo.value.msg if call.excinfo and hasattr(call.excinfo.value, "msg") else str(report.longrepr)
-            message = str(reason)
-        elif report.passed:
-            status = "warn" if state.warnings else "pass"
-            message = "\n".join(state.warnings)
-        elif exc is not None and _is_failure(exc):
-            status = "fail" if check.level == "MUST" else "warn"
-            message = _message(exc)
-            if state.warnings:
-                message += "\nalso: " + "\n".join(state.warnings)
-            evidence = _evidence_of(exc) + evidence
-        else:
-            status = "error"
-            message = _message(exc) if exc is not None else str(report.longrepr)[-2000:]
-            evidence = _evidence_of(exc) + evidence
-        if status in ("fail", "warn", "error") and not evidence and kit is not None:
-            evidence = kit.client.since(state.mark)[-EVIDENCE_MAX:]
-        elif status == "pass":
-            evidence = []
+        if report.skipped and exc is None:
+            exc = pytest.skip.Exception(str(report.longrepr))
+        elif report.failed and exc is None:
+            exc = RuntimeError(str(report.longrepr)[-2000:])
+        outcome = judge(check, verdict, exc, skipped=report.skipped)
+        evidence = outcome.evidence
+        if outcome.status in ("fail", "warn", "error") and not evidence and kit is not None:
+            evidence = kit.client.since(verdict.mark)[-EVIDENCE_MAX:]
         resource = resource_of(item)
         spec = kit.spec if kit else None
         return CheckResult(
             id=cid,
             family=check.family,
-            status=status,
+            status=outcome.status,
             title=check.title,
             resource=resource,
             level=check.level,
             rule=check.rule,
             source=source_of(check, spec) if spec else "",
-            message=message,
+            message=outcome.message,
             evidence=_dedupe(evidence)[:EVIDENCE_MAX],
             seed=kit.seed if kit else None,
-            replay=replay_command(kit, check.family, resource, self.replay_base_url) if kit and status != "pass" else "",
+            replay=(replay_command(kit, check.family, resource, self.replay_base_url)
+                    if kit and outcome.status != "pass" else ""),
             duration_s=round(time.monotonic() - self._start.get(item.nodeid, time.monotonic()), 3),
         )
 
@@ -169,14 +146,12 @@ class FastReports:
     def pytest_runtest_makereport(self, item, call):
         if check_id_of(item) is None:
             return None
-        from _pytest.reports import TestReport
-
         excinfo = call.excinfo
         if excinfo is None:
             outcome, longrepr = "passed", None
         elif isinstance(excinfo.value, pytest.skip.Exception):
             outcome, longrepr = "skipped", (str(item.path), 0, f"Skipped: {excinfo.value.msg}")
         else:
-            outcome, longrepr = "failed", _message(excinfo.value)
-        return TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, outcome, longrepr, call.when,
+            outcome, longrepr = "failed", message(excinfo.value)
+        return pytest.TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, outcome, longrepr, call.when,
                           [], call.duration, call.start, call.stop, [])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PROFILES = ("quick", "default", "thorough")
-MODES = ("full", "live", "read-only")
+from .catalog import MODES, PROFILES
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -17,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL",
                         help="the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService "
                              "(default: start the reference server in-process and check it)")
-    parser.add_argument("--profile", choices=PROFILES, default="default", help="example budgets (default: default)")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="default", help="example budgets (default: default)")
     parser.add_argument("--seed", type=int, help="seed for generated data (default: random, recorded in the results)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
     parser.add_argument("--mode", choices=MODES, default="full",
@@ -27,11 +26,32 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="where results.json, junit.xml, report.html and report.md go (default: reports/)")
     parser.add_argument("--no-reports", action="store_true", help="write no report files")
     parser.add_argument("--only", type=_csv, metavar="FAMILY,...",
-                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS")
+                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS, "
+                             "CONCURRENCY, LATENCY")
     parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per-request timeout (default: 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="per-request timeout; a request without a complete answer by then is an error (default: 10)")
+    parser.add_argument("--slow", type=float, default=2.0, metavar="S",
+                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
+    parser.add_argument("--ledger", type=Path, metavar="PATH",
+                        help="the journal of what the kit created or changed, kept until everything is undone "
+                             "(default: in the report directory; see scs-kit cleanup)")
+    parser.add_argument("--force", action="store_true",
+                        help="start although an earlier run against this URL left an unfinished ledger")
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
                         help="live line on a terminal, plain lines otherwise (default: auto)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="resources checked at a time (default: 8 in full and read-only mode, 1 in live mode)")
+    parser.add_argument("--rate-limit", metavar="N/s",
+                        help="at most N requests per second over the whole run, retries included (default: no limit)")
+    parser.add_argument("--retries", type=int, default=2, metavar="N",
+                        help="further attempts of a GET, PUT or DELETE after a connection error or a 503, with "
+                             "backoff or as Retry-After says; never of a POST (default: 2)")
+    parser.add_argument("--header", action="append", metavar="NAME:VALUE",
+                        help="add this header to every request (repeatable), e.g. for a gateway's token")
+    parser.add_argument("--proxy", metavar="URL",
+                        help="send every request through this proxy, also to a loopback target (default: HTTP_PROXY, "
+                             "HTTPS_PROXY and NO_PROXY from the environment, never for loopback targets)")
     parser.add_argument("--traffic", type=Path, metavar="FILE.har",
                         help="judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) "
                              "instead of sending requests")
@@ -60,6 +80,16 @@ def _report_formats(value: str) -> tuple[str, ...]:
     return names
 
 
+def ledger_default(args: argparse.Namespace) -> Path | None:
+    """The ledger is safety state, not a report: it goes to the report directory even with --no-reports."""
+    if not args.base_url:
+        return None
+    from .ledger import ledger_name
+    from .runner import normalise_url
+
+    return args.report_dir / ledger_name(normalise_url(args.base_url))
+
+
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
@@ -75,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     # Hypothesis keeps caches in ./.hypothesis by default: keep the user's working directory clean.
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
                           os.path.join(tempfile.gettempdir(), f"scs-kit-hypothesis-{os.getuid() if hasattr(os, 'getuid') else 0}"))
+    from .politeness import parse_headers, parse_proxy, parse_rate
     from .runner import CheckOptions, run_check
 
     if args.baseline_update and args.baseline is None:
@@ -100,6 +131,14 @@ def run(args: argparse.Namespace) -> int:
         report_formats=args.report_formats,
         baseline=args.baseline,
         baseline_update=args.baseline_update,
+        slow=args.slow,
+        workers=args.workers,
+        rate_limit=None if args.rate_limit is None else parse_rate(args.rate_limit),
+        retries=args.retries,
+        headers=parse_headers(args.header),
+        proxy=parse_proxy(args.proxy),
+        ledger=args.ledger if args.ledger is not None else ledger_default(args),
+        force=args.force,
     )
     results = run_check(opts)
     paths = getattr(results, "report_paths", {}) or {}

@@ -1,62 +1,40 @@
-"""The state one check run shares between the tests: options, client, ledger and safe helpers.
+"""`Kit`: the thin front the conformance tests talk to.
 
-The helpers enforce the safety rules: records are created through `create` (ledgered first),
-foreign records are written only through `touch` (snapshot, then restore exactly), and modes
-decide which writes are allowed at all.
+It holds the run's options and its parts, each with one job: the HTTP client (the transport),
+the lenient reader, the body builder and the records component, which alone owns the safety rule
+(records are created ledgered and marked, foreign records are written only with snapshot and exact
+restore, the mode decides which writes are allowed). The methods here only combine those parts
+and turn "the mode does not allow this" into a pytest skip.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import random
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import pytest
 
 from .. import spec as specmod
-from .catalog import PROFILES, Profile
-from .http import Answer, Client
-from .ledger import Ledger
-from .results import Exchange
+from .bodies import Bodies
+from .catalog import MODES, PROFILES, Profile
+from .http import Client
+from .latency import Latency
+from .politeness import Politeness
+from .reading import Reader, keyint, keys, max_key, one
+from .records import Posted, Records
+from .transport import Answer
+from .verdict import CheckFailed, PremiseBroken, broken, documented
+from .workers import CheckRandom
 
-MODES = ("full", "live", "read-only")
-
-
-class CheckFailed(AssertionError):
-    """The implementation broke the promise the check enforces."""
-
-    def __init__(self, message: str, evidence: list[Exchange] | None = None):
-        super().__init__(message)
-        self.evidence = list(evidence or [])
-
-
-class PremiseBroken(Exception):
-    """The check could not run to a verdict (foreign writes, a setup request that failed, ...)."""
-
-    def __init__(self, message: str, evidence: list[Exchange] | None = None):
-        super().__init__(message)
-        self.evidence = list(evidence or [])
-
-
-def keyint(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-@dataclass
-class TestState:
-    warnings: list[str] = field(default_factory=list)
-    evidence: list[Exchange] = field(default_factory=list)
-    mark: int = 0
+__all__ = ["CheckFailed", "Kit", "PremiseBroken", "keyint"]
 
 
 class Kit:
     def __init__(self, base_url: str, *, profile: str = "default", seed: int | None = None, mode: str = "full",
-                 timeout: float = 10.0, spec=None):
+                 timeout: float = 10.0, spec: Any = None, slow: float = 2.0, politeness: Politeness | None = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.spec = spec or specmod.load()
@@ -64,46 +42,26 @@ class Kit:
         self.profile: Profile = PROFILES[profile]
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.mode = mode
-        self.client = Client(self.base_url, timeout)
-        self.ledger = Ledger()
+        self.client = Client(self.base_url, timeout, politeness)
         self.run_id = uuid.uuid4().hex[:8]
-        self.rng = random.Random(self.seed)
-        self.state = TestState()
-        self._counter = 0
-        self.cache: dict[Any, Any] = {}
-        self.results: list = []  # CheckResult, filled by the collector
-        self.cleaned = False
-        self.type_notes: set[str] = set()  # "Resource.field" answered as a JSON number or boolean
-
-    # ---------- test outcome helpers ----------
-    def warn(self, message: str, *evidence: Exchange) -> None:
-        self.state.warnings.append(message)
-        self.state.evidence.extend(e for e in evidence if e is not None)
-
-    def fail(self, message: str, *evidence: Exchange):
-        raise CheckFailed(message, [e for e in evidence if e is not None])
-
-    def broken(self, message: str, *evidence: Exchange):
-        raise PremiseBroken(message, [e for e in evidence if e is not None])
-
-    def evidence(self, *exchanges: Exchange) -> None:
-        self.state.evidence.extend(e for e in exchanges if e is not None)
+        self.rng = CheckRandom(self.seed)  # the collector starts it afresh for each check
+        self.reader = Reader()
+        self.bodies = Bodies(self.rng, self.run_id, self.reader.types)
+        self.records = Records(self.client, self.spec, mode=mode, run_id=self.run_id, reader=self.reader)
+        self.slow = slow  # answers slower than this (seconds) warn in LATENCY-SLOW
+        self.latency = Latency(self.spec)
+        self.client.timer = self.latency.record
+        self.notes: builtins.list[str] = []  # run-level notes on how the kit adapted its writes
 
     # ---------- modes ----------
     def can_write(self) -> bool:
-        return self.mode != "read-only"
+        return self.records.may_write()
 
-    def creation_blocker(self, resource) -> str | None:
+    def creation_blocker(self, resource: Any) -> str | None:
         """Why the kit may not create records of this resource (None if it may)."""
-        if not resource.allows("POST"):
-            return f"{resource.name} has no POST: the kit cannot create records"
-        if self.mode == "read-only":
-            return "mode read-only sends GET only"
-        if not resource.allows("DELETE") and self.mode != "full":
-            return "needs --mode full: records of this resource cannot be deleted"
-        return None
+        return self.records.blocker(resource)
 
-    def require_create(self, resource) -> None:
+    def require_create(self, resource: Any) -> None:
         reason = self.creation_blocker(resource)
         if reason:
             pytest.skip(reason)
@@ -113,293 +71,149 @@ class Kit:
             pytest.skip("mode read-only sends GET only")
 
     # ---------- bodies ----------
-    def next_marker(self) -> str:
-        self._counter += 1
-        return f"scs-kit-{self.run_id}-{self._counter}"
+    def marker_field(self, resource: Any) -> str | None:
+        return self.records.marker_field(resource)
 
-    def _example(self, resource) -> dict:
-        examples = resource.schema.get("examples") or [{}]
-        return examples[0] if isinstance(examples[0], dict) else {}
+    def body(self, resource: Any, key: str = "0", marker: str | None = None, fields: dict | None = None) -> dict:
+        """A valid record body (see Bodies.body), carrying `marker` when given."""
+        body = self.bodies.body(resource, key)
+        if marker:
+            body, _ = self.records.marked(resource, body, marker)
+        return {**body, **(fields or {})}
 
-    def marker_field(self, resource) -> str | None:
-        """The field that carries the kit's marker: the first non-key field whose example is text."""
-        cached = self.cache.get(("marker", resource.name), False)
-        if cached is not False:
-            return cached
-        example = self._example(resource)
-        # never a secret: an implementation may mask secrets on GET, and the marker must be readable
-        others = [f.name for f in resource.fields if f.name != resource.key and not f.secret]
-        texty = [n for n in others if not str(example.get(n, "x")).isdigit()]
-        chosen = (texty or others or [None])[0]
-        self.cache[("marker", resource.name)] = chosen
-        return chosen
-
-    def value_like(self, example: Any, keep_zero: bool = True) -> str:
-        """A fresh value shaped like the document's example (digits stay digits of the same length).
-        Without keep_zero a leading zero is avoided, so that an implementation storing the field as a
-        number (the page does not say it is a string) gives the same value back."""
-        text = str(example) if example is not None else ""
-        if text.isdigit() and text:
-            first = self.rng.randrange(0 if keep_zero and text[0] == "0" else 1, 10)
-            return str(first) + "".join(str(self.rng.randrange(10)) for _ in text[1:])
-        return f"scs-kit {self.run_id} {self.rng.randrange(10**6)}"
-
-    @staticmethod
-    def _documented(resource, name: str) -> bool:
-        return resource.documented(name)
-
-    def body(self, resource, key: str = "0", marker: str | None = None, fields: dict | None = None) -> dict:
-        """A valid record body: every field of the document a string, the key a digit string."""
-        example = self._example(resource)
-        body = {resource.key: str(key)}
-        for f in resource.fields:
-            if f.name != resource.key:
-                body[f.name] = self.value_like(example.get(f.name), keep_zero=self._documented(resource, f.name))
-        mf = self.marker_field(resource)
-        if mf and marker:
-            body[mf] = marker
-        if fields:
-            body.update(fields)
-        return body
-
-    def mutated(self, resource, record: dict) -> dict:
-        """The record with each field the document declares given a fresh value of the same shape; the key
-        and any field the document does not declare (server-managed, perhaps) keep their values."""
-        declared = {f.name for f in resource.fields if f.name != resource.key}
-        return {k: (self.value_like(v, keep_zero=self._documented(resource, k)) if k in declared else v)
-                for k, v in record.items()}
+    def mutated(self, resource: Any, record: dict) -> dict:
+        return self.bodies.mutated(resource, record)
 
     # ---------- reads ----------
-    def read(self, resource, answer: Answer) -> Answer:
-        """Read an answer's records leniently: values of fields the page does not document that come
-        back as JSON numbers or booleans are taken in their string form. The page shows string values
-        only for ContainmentLine's fields and is silent on the others' types; each such field is noted
-        once as a run-level warning instead of failing every comparison."""
-        body = answer.json
-        if isinstance(body, list):
-            answer._json = [self._lenient(resource, row) for row in body]
-        elif isinstance(body, dict) and "result" not in body:
-            answer._json = self._lenient(resource, body)
-        return answer
+    def read(self, resource: Any, answer: Answer) -> Answer:
+        return self.reader.read(resource, answer)
 
-    def _lenient(self, resource, row):
-        # `null` in such a field is read as the field being absent (a value the implementation does not
-        # store): comparisons then treat it like a dropped field (a warning), not like a changed value.
-        if not isinstance(row, dict):
-            return row
-        out = dict(row)
-        for name, value in row.items():
-            if self._documented(resource, name):
-                continue
-            if value is None:
-                del out[name]
-                self.type_notes.add(f"{resource.name}.{name} (null, read as absent)")
-            elif isinstance(value, (bool, int, float)):
-                out[name] = ("True" if value else "False") if isinstance(value, bool) else str(value)
-                self.type_notes.add(f"{resource.name}.{name}")
-        return out
+    def list(self, resource: Any) -> tuple[builtins.list[dict], Answer]:
+        return self.records.rows(resource)
 
-    def list(self, resource) -> tuple[list[dict], Answer]:
-        ans = self.read(resource, self.client.get(resource.collection))
-        rows = ans.json
-        if not ans.ok or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            self.broken(f"GET {resource.collection} did not answer a JSON array of records (HTTP {ans.status})",
-                        ans.exchange)
-        return rows, ans
+    keys = staticmethod(keys)
+    max_key = staticmethod(max_key)
+    one = staticmethod(one)
 
-    def keys(self, rows: list[dict], resource) -> dict[str, dict]:
-        return {str(r.get(resource.key)): r for r in rows}
+    def absent_key(self, rows: builtins.list[dict], resource: Any) -> str:
+        """A key with no record, far above the highest, within the document's key maximum."""
+        return str(min(max_key(rows, resource) + 1_000_003, resource.max_id))
 
-    def max_key(self, rows: list[dict], resource) -> int:
-        ints = [keyint(r.get(resource.key)) for r in rows]
-        return max([i for i in ints if i is not None], default=0)
+    def get_item(self, resource: Any, key: Any) -> Answer:
+        return self.records.get(resource, key)
 
-    def absent_key(self, rows: list[dict], resource) -> str:
-        """A key with no record, far above the highest."""
-        return str(min(self.max_key(rows, resource) + 1_000_003, 2_147_483_000))
+    def record(self, resource: Any, key: Any) -> dict | None:
+        return self.records.record(resource, key)
 
-    def get_item(self, resource, key) -> Answer:
-        return self.read(resource, self.client.get(resource.item_path(key)))
-
-    def record(self, resource, key) -> dict | None:
-        """The record under key as GET by key shows it (None for [] or a refusal)."""
-        return self.one(self.get_item(resource, key))
-
-    @staticmethod
-    def one(answer: Answer) -> dict | None:
-        """The record of a GET-by-key answer; a bare object is tolerated here (ENVELOPE-GET-SINGLE judges
-        the form), so that one broken form does not cascade into every other check."""
-        body = answer.json
-        if not answer.ok:
-            return None
-        if isinstance(body, list):
-            return body[0] if body and isinstance(body[0], dict) else None
-        return body if isinstance(body, dict) and body and "result" not in body else None
-
-    def find_marker(self, resource, marker: str) -> str | None:
-        mf = self.marker_field(resource)
-        rows, _ = self.list(resource)
-        hits = [r for r in rows if mf and r.get(mf) == marker]
-        return str(hits[0].get(resource.key)) if len(hits) == 1 else None
+    def existing(self, resource: Any, key: Any) -> dict:
+        """The record under key, which the check's premise needs to exist."""
+        record = self.record(resource, key)
+        if record is None:
+            broken(f"setup: {resource.item_path(key)} could not be read")
+        return record  # type: ignore[return-value]
 
     # ---------- writes ----------
-    def post(self, resource, body: dict) -> Answer:
-        return self.client.request("POST", resource.collection, body=body)
+    def put(self, resource: Any, key: Any, body: dict) -> Answer:
+        return self.records.put(resource, key, body)
 
-    def put(self, resource, key, body: dict) -> Answer:
-        return self.client.request("PUT", resource.item_path(key), body=body)
+    def delete(self, resource: Any, key: Any) -> Answer:
+        return self.records.delete(resource, key)
 
-    def delete(self, resource, key) -> Answer:
-        return self.client.request("DELETE", resource.item_path(key))
-
-    def create(self, resource, body_key: str = "0", fields: dict | None = None):
+    def create(self, resource: Any, body_key: str = "0", fields: dict | None = None):
         """POST a kit record; returns (key or None, answer, body, rows_before, rows_after).
 
-        The ledger entry exists before the POST is sent; the key is found by the marker (or, if
-        the implementation drops that field, as the only new key).
-        """
+        The fields the document only infers (names, types, values) are the kit's guesses: when a POST of
+        them is refused, the kit retries with the key and the documented fields alone and notes it, and
+        writes the types the new record shows from then on. A guessed field never makes a MUST fail."""
         self.require_create(resource)
-        marker = self.next_marker()
-        body = self.body(resource, body_key, marker, fields)
-        before, _ = self.list(resource)
-        entry = self.ledger.pending(resource.name, marker)
-        ans = self.post(resource, body)
-        after, list_ans = self.list(resource)
-        unsettled = self.claim(resource, entry, before, after, ans.succeeded)
-        if unsettled:
-            self.broken(f"cannot tell which new {resource.name} record the kit's POST created "
-                        f"(new keys {unsettled}): another client is writing?", ans.exchange, list_ans.exchange)
-        if not resource.allows("DELETE"):
-            entry.note = entry.note or "resource has no DELETE: left in place (--mode full)"
-        return entry.key, ans, body, before, after
+        body, marker = self.records.marked(resource, self.bodies.body(resource, body_key))
+        posted: Posted = self.records.create(resource, {**body, **(fields or {})}, marker)
+        guessed = [f for f in posted.body or {} if f != resource.key and not documented(resource, f)]
+        pages_only = self.bodies.page_fields_only
+        if (posted.key is None and posted.answer is not None and posted.answer.refused and guessed and fields is None
+                and resource.name not in pages_only):
+            pages_only.add(resource.name)
+            note = (f"POST {resource.collection} with the fields the document infers {guessed} was refused "
+                    f"(HTTP {posted.answer.status}); the kit retried with the key and the documented fields only, "
+                    "and from then on wrote the types the implementation's records showed")
+            if note not in self.notes:
+                self.notes.append(note)
+            return self.create(resource, body_key)
+        if posted.key is not None and resource.name in pages_only and any(
+                self.reader.types.of(resource, f.name) for f in resource.fields):
+            pages_only.discard(resource.name)  # its record showed the types: write them from now on
+        return posted.key, posted.answer, posted.body, posted.before, posted.after
 
-    def claim(self, resource, entry, before: list[dict], after: list[dict], succeeded: bool = True) -> list[str]:
-        """Settle a pending ledger entry once its POST was answered, from the lists before and after: the
-        one record carrying the entry's marker, or (an implementation that does not store the marker
-        field) the only new key. Returns the new keys it could not attribute ([] when settled)."""
-        old = self.keys(before, resource)
-        new = [str(r.get(resource.key)) for r in after if str(r.get(resource.key)) not in old]
-        mf = self.marker_field(resource)
-        mine = [r for r in after if mf and entry.marker and r.get(mf) == entry.marker]
-        if len(mine) == 1:
-            entry.key = str(mine[0].get(resource.key))
-        elif not mine and len(new) == 1 and succeeded:
-            entry.key = new[0]
-            entry.note = "identified as the only new key (marker field not stored)"
-        elif not mine and not new:
-            entry.deleted = True
-            entry.note = "POST registered nothing"
-        else:
-            return new
-        return []
+    def post(self, resource: Any, body: dict) -> Answer:
+        """A POST the caller has ledgered itself (concurrent POSTs): the body in the form the implementation takes."""
+        return self.records.write("POST", resource.collection, resource, body)
 
-    def create_ok(self, resource, body_key: str = "0", fields: dict | None = None):
+    def create_ok(self, resource: Any, body_key: str = "0", fields: dict | None = None):
         key, ans, body, before, after = self.create(resource, body_key, fields)
         if key is None:
-            self.broken(f"setup: POST {resource.collection} registered no record (HTTP {ans.status})", ans.exchange)
+            broken(f"setup: POST {resource.collection} registered no record (HTTP {ans.status})", ans.exchange)
         return key, body, before, after
 
-    def _reusable(self, resource) -> list[str]:
-        # Records of a resource without DELETE stay on the implementation, so checks that only need
-        # a kit record to write to reuse the ones the kit already made instead of adding more.
-        return [] if resource.allows("DELETE") else [e.key for e in self.ledger.live(resource.name)]
+    def has_own(self, resource: Any) -> bool:
+        """Whether the kit has (or may make) a record of its own here to write to."""
+        return bool(self.records.reusable(resource)) or not self.creation_blocker(resource)
 
-    def spare_key(self, resource) -> str:
+    def spare_key(self, resource: Any) -> str:
         """A kit record to write to: a reused one where records cannot be deleted, else a new one."""
-        reuse = self._reusable(resource)
+        reuse = self.records.reusable(resource)
         return reuse[-1] if reuse else self.create_ok(resource)[0]
 
+    def remove(self, resource: Any, key: Any) -> None:
+        self.records.remove(resource, key)
+
     @contextlib.contextmanager
-    def cleaning(self, resource) -> Iterator[list]:
+    def cleaning(self, resource: Any) -> Iterator[builtins.list]:
         """A list to put the keys of records a check creates in; they are removed when it ends."""
-        created: list = []
+        created: builtins.list = []
         try:
             yield created
         finally:
             for key in created:
-                if key is not None:
-                    self.remove(resource, key)
-
-    def existing(self, resource, key) -> dict:
-        """The record under key, which the check's premise needs to exist."""
-        record = self.record(resource, key)
-        if record is None:
-            self.broken(f"setup: {resource.item_path(key)} could not be read")
-        return record
-
-    def remove(self, resource, key) -> None:
-        """Delete a kit record now (when the resource has DELETE) and mark it in the ledger."""
-        if not resource.allows("DELETE") or not self.ledger.owns(resource.name, key):
-            return
-        self.delete(resource, key)
-        if self.record(resource, key) is None:
-            self.ledger.forget(resource.name, key)
+                self.remove(resource, key)
 
     @contextlib.contextmanager
-    def writable(self, resource, n: int = 1) -> Iterator[list[str]]:
+    def writable(self, resource: Any, n: int = 1) -> Iterator[builtins.list[str]]:
         """Keys of n records the kit may PUT: its own (created, deleted afterwards), or, for a
         resource without POST, existing records snapshotted and restored exactly afterwards."""
         if not resource.allows("PUT"):
             pytest.skip(f"{resource.name} has no PUT")
         self.require_write()
         if resource.allows("POST"):
-            self.require_create(resource)
-            keys = self._reusable(resource)[:n]
+            keys_ = self.records.reusable(resource)[:n]
+            if len(keys_) < n:
+                self.require_create(resource)
             try:
-                while len(keys) < n:
-                    keys.append(self.create_ok(resource)[0])
-                yield keys
+                while len(keys_) < n:
+                    keys_.append(self.create_ok(resource)[0])
+                yield keys_
             finally:
-                for k in keys:
+                for k in keys_:
                     self.remove(resource, k)
         else:
             rows, _ = self.list(resource)
             if len(rows) < n:
                 pytest.skip(f"{resource.name} needs {n} existing record(s) to update (it has no POST) and holds {len(rows)}")
             picks = sorted(rows, key=lambda r: keyint(r.get(resource.key)) or 0)[-n:]
-            keys = [str(r.get(resource.key)) for r in picks]
-            with self.touching(resource, keys):
-                yield keys
+            keys_ = [str(r.get(resource.key)) for r in picks]
+            with self.records.touching(resource, keys_):
+                yield keys_
 
-    @contextlib.contextmanager
-    def touching(self, resource, keys: list[str]) -> Iterator[None]:
+    def touching(self, resource: Any, keys_: builtins.list[str]):
         """Snapshot foreign records before the kit writes them; restore them exactly afterwards."""
-        for k in keys:
-            snap = self.record(resource, k)
-            if snap is None:
-                self.broken(f"setup: {resource.item_path(k)} vanished before the kit could snapshot it")
-            self.ledger.snapshots[(resource.name, k)] = snap
-        try:
-            yield
-        finally:
-            for k in keys:
-                snap = self.ledger.snapshots.get((resource.name, k))
-                if snap is not None:
-                    self.restore(resource, k, snap)
+        return self.records.touching(resource, keys_)
 
-    def restore(self, resource, key: str, snap: dict) -> None:
-        declared = {f.name for f in resource.fields}
-        now = None
-        for _ in range(2):
-            self.put(resource, key, snap)
-            now = self.record(resource, key)
-            if now == snap:
-                self.ledger.snapshots.pop((resource.name, key), None)
-                return
-            if now is not None and all(now.get(f) == snap.get(f) for f in declared | set(snap) if f in declared):
-                break
-        else:
-            self.ledger.problems.append(f"{resource.name}/{key} could not be restored exactly to {snap} (now {now})")
-            self.ledger.snapshots.pop((resource.name, key), None)
-            return
-        self.ledger.snapshots.pop((resource.name, key), None)
-        odd = sorted(f for f in set(now) | set(snap) if now.get(f) != snap.get(f))
-        self.ledger.notes.append(f"{resource.name}/{key} restored; fields the document does not declare changed "
-                                 f"on the implementation's own account: {odd}")
+    # ---------- the end of a run ----------
+    @property
+    def type_notes(self) -> set[str]:
+        return self.reader.type_notes
 
     def cleanup(self) -> None:
-        if self.cleaned:
+        if self.records.cleaned:
             return
-        self.cleaned = True
         self.client.failures = 0  # give a target that stalled one more chance to take its records back
-        self.ledger.cleanup(self)
+        self.records.cleanup()

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import KitError
-from ..files import read_text
+from ..files import read_text, write_text_atomic
 
 FORMAT_VERSION = 1
 # A check ends in exactly one of these; "known" is a fail or warn listed in the --baseline file.
 STATUSES = ("pass", "fail", "warn", "skip", "error", "known")
 # Worst first: the status a matrix cell shows when several checks share it.
 SEVERITY = {"error": 5, "fail": 4, "warn": 3, "known": 2, "pass": 1, "skip": 0}
-FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS")
+FAMILIES = ("ENVELOPE", "METHODS", "KEYS", "MIN-ID", "QUERY", "ROUND-TRIP", "SCHEMA", "STATEFUL", "ROBUSTNESS",
+            "CONCURRENCY", "LATENCY")
 REDACTED = "***"
 
 
@@ -87,6 +88,7 @@ class RunResults:
     created_records: list[CreatedRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # run-level notes, not check outcomes
     baseline: dict[str, Any] | None = None  # {"file", "known", "new", "stale", "updated"} with --baseline
+    latency: dict[str, dict[str, float]] = field(default_factory=dict)  # operation → n, p50, p95, max (s)
     format_version: int = FORMAT_VERSION
 
     def summary(self) -> dict[str, int]:
@@ -118,12 +120,7 @@ class RunResults:
         return data
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written results file behind
-        return path
+        return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2), what="results file")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunResults":

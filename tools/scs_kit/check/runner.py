@@ -21,13 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from .. import shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
-from .catalog import CHECKS, PROFILES
+from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
-from .context import MODES, Kit
-from .http import Client, Unreachable
+from .context import Kit
+from .http import GIVE_UP_AFTER, Client, NoAnswer, Unreachable
+from .ledger import Ledger, ledger_name
+from .politeness import MAX_RATE, Politeness
 from .results import FAMILIES, RunResults
+from .workers import MAX_WORKERS, default_workers
 
 
 @dataclass
@@ -46,6 +50,17 @@ class CheckOptions:
     report_formats: tuple[str, ...] | None = None  # out of reports.FORMATS (default: all)
     baseline: Path | None = None  # known deviations (check.baseline)
     baseline_update: bool = False  # write the run's findings to `baseline` first
+    slow: float = 2.0  # seconds: slower answers warn (LATENCY-SLOW)
+    ledger: Path | None = None  # the journal of what to undo (default: in report_dir, one per target)
+    force: bool = False  # start although an unfinished ledger for this target is there
+    workers: int | None = None  # resources checked at a time; None: the mode's default
+    rate_limit: float | None = None  # requests per second over the whole run
+    retries: int = 2  # further attempts of an idempotent request after a connection error or a 503
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request
+    proxy: str | None = None  # for every request, loopback targets included (else HTTP(S)_PROXY, NO_PROXY)
+
+    def politeness(self) -> Politeness:
+        return Politeness(rate=self.rate_limit, retries=self.retries, headers=tuple(self.headers), proxy=self.proxy)
 
 
 MAX_TIMEOUT = 3600.0  # seconds; larger values overflow socket timeouts and mean "hang"
@@ -88,6 +103,14 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
         names = [n for n in names if n in chosen]
     if opts.timeout is not None and not (0 < opts.timeout <= MAX_TIMEOUT):  # also NaN and inf
         raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    if not (0 < opts.slow <= MAX_TIMEOUT):  # also NaN and inf
+        raise KitError(f"--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    if opts.workers is not None and not (1 <= opts.workers <= MAX_WORKERS):
+        raise KitError(f"--workers must be a whole number from 1 to {MAX_WORKERS}")
+    if opts.rate_limit is not None and not (0 < opts.rate_limit <= MAX_RATE):
+        raise KitError(f"--rate-limit must be above 0 and at most {MAX_RATE:g} requests per second")
+    if not (0 <= opts.retries <= 10):
+        raise KitError("--retries must be a whole number from 0 to 10")
     return families, names
 
 
@@ -110,9 +133,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
+def preflight(base_url: str, spec, names: list[str], timeout: float, politeness: Politeness | None = None) -> None:
     """KitError unless the target answers JSON on at least one collection."""
-    client = Client(base_url, timeout)
+    client = Client(base_url, timeout, politeness)
     try:
         answers = []
         for name in names:
@@ -121,11 +144,10 @@ def preflight(base_url: str, spec, names: list[str], timeout: float) -> None:
             if answer.is_json:
                 return
     except Unreachable as exc:
-        text = str(exc)
-        reason = text.split(": ", 1)[-1]
-        if "no answer within" in text:
+        reason = client.last_failure or exc.failure.value
+        if exc.failure is NoAnswer.TIMEOUT:
             raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
-        if any(word in reason for word in ("refused", "not found", "unreachable", "resolve")):
+        if exc.failure in (NoAnswer.REFUSED, NoAnswer.NAME, NoAnswer.UNREACHABLE):
             raise KitError(f"cannot reach {base_url}: {reason}") from None
         raise KitError(f"no usable answer from {base_url}: {reason}") from None
     finally:
@@ -158,6 +180,38 @@ def _prepare_report_dir(report_dir) -> None:
         raise KitError(f"{path}: the report directory is not writable")
 
 
+def ledger_path(opts: CheckOptions, base_url: str) -> Path | None:
+    """Where the run's ledger goes: --ledger, else the report directory (None: memory only)."""
+    if opts.ledger is not None:
+        return Path(opts.ledger)
+    return Path(opts.report_dir) / ledger_name(base_url) if opts.report_dir is not None else None
+
+
+def _claim_ledger(path: Path | None, base_url: str, force: bool) -> str | None:
+    """KitError if an unfinished ledger for this target is at `path` (with --force it is moved aside;
+    the note says where)."""
+    if path is None or not path.exists():
+        return None
+    if path.is_dir():
+        raise KitError(f"{path}: --ledger is a directory")
+    try:
+        earlier = Ledger.load(path).base_url
+    except KitError:
+        earlier = None
+    if not force:
+        if earlier is None:
+            raise KitError(f"{path}: not a scs-kit ledger; remove it or choose another --ledger (or --force)")
+        raise KitError(f"{path}: an earlier run against {earlier} did not finish undoing its changes; run "
+                       f"`scs-kit cleanup --base-url {shell.quote(earlier)} --ledger {shell.quote(str(path))}` first "
+                       "(or pass --force to start anyway)")
+    aside = path.with_name(f"{path.name}.abandoned-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        raise KitError(f"{path}: cannot move the unfinished ledger aside ({exc.strerror or exc})") from None
+    return f"--force: the unfinished ledger of an earlier run was moved to {aside}; run scs-kit cleanup with it"
+
+
 def _write_reports(results, report_dir, spec, formats=None) -> dict:
     from .reports import write_reports
 
@@ -180,11 +234,21 @@ def run_check(opts: CheckOptions) -> RunResults:
         server = start_server(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
+    # the reference server runs in memory and is gone with the run: nothing to journal there
+    journal = ledger_path(opts, base_url) if target == "external" and opts.mode != "read-only" else None
+    run_notes = []
     kit = None
     old_term = None
+    stopped = ""  # the request after which the implementation stopped answering
     try:
-        preflight(base_url, spec, names, opts.timeout)
-        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec)
+        note = _claim_ledger(journal, base_url, opts.force)
+        if note:
+            run_notes.append(note)
+        preflight(base_url, spec, names, opts.timeout, opts.politeness())
+        kit = Kit(base_url, profile=opts.profile, seed=opts.seed, mode=opts.mode, timeout=opts.timeout, spec=spec,
+                  slow=opts.slow, politeness=opts.politeness())
+        if journal is not None:
+            kit.records.journal(journal, base_url)
         progress = _progress(opts.progress)
         collector = Collector(kit, progress, replay_base_url=opts.base_url and base_url)
         atexit.register(kit.cleanup)
@@ -193,9 +257,10 @@ def run_check(opts: CheckOptions) -> RunResults:
         if progress is not None:
             progress.start(names, families, total=_count(spec, families, names))
         code = _pytest(kit, collector, families, names, opts)
-        if code == 2:  # pytest.ExitCode.INTERRUPTED
+        stopped = kit.client.gave_up
+        if code == 2 and not stopped:  # pytest.ExitCode.INTERRUPTED
             raise KeyboardInterrupt
-        if code not in (0, 1, 5):
+        if code not in (0, 1, 2, 5):
             raise KitError(f"the conformance suite could not run (pytest exit code {int(code)})")
         results = RunResults(
             kit_version=__version__, base_url=base_url, target=target, profile=opts.profile, mode=opts.mode,
@@ -204,6 +269,7 @@ def run_check(opts: CheckOptions) -> RunResults:
         )
     finally:
         if kit is not None:
+            kit.client.adapter.cancel.clear()  # an interrupted run still sends its cleanup requests
             with _signals_held():  # a second Ctrl-C must not cut the cleanup short
                 kit.cleanup()
             atexit.unregister(kit.cleanup)
@@ -212,9 +278,19 @@ def run_check(opts: CheckOptions) -> RunResults:
             signal.signal(signal.SIGTERM, old_term)
         if server is not None:
             server.stop()
-    results.created_records = kit.ledger.created_records()
-    results.warnings.extend(kit.ledger.problems)
-    results.warnings.extend(kit.ledger.notes)
+    if stopped:
+        left = (f"; once it answers again, run `scs-kit cleanup --base-url {shell.quote(base_url)} --ledger "
+                f"{shell.quote(str(journal))}`" if journal is not None and journal.exists() else "")
+        raise KitError(f"the implementation stopped answering: {stopped} "
+                       f"({GIVE_UP_AFTER} requests in a row without an answer){left}")
+    results.created_records = kit.records.created_records()
+    results.warnings.extend(run_notes)
+    results.warnings.extend(kit.records.problems)
+    results.warnings.extend(kit.records.notes)
+    results.warnings.extend(kit.notes)
+    if journal is not None and journal.exists():
+        results.warnings.append(f"the ledger {journal} lists what the kit could not undo; fix the cause and run "
+                                f"`scs-kit cleanup --base-url {shell.quote(base_url)} --ledger {shell.quote(str(journal))}`")
     if kit.type_notes:
         results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
                                 "(compared as strings, null as absent; the document infers strings): "
@@ -223,20 +299,19 @@ def run_check(opts: CheckOptions) -> RunResults:
         results.warnings.append(f"{kit.client.adapter.bom_answers} answers began with a UTF-8 byte order mark, which "
                                 "JSON senders must not add (RFC 8259); the kit read past it")
     results.requests_sent = kit.client.sent
+    results.latency = kit.latency.summary()
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
         results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
     if opts.baseline is not None:  # known deviations pass as "known" before the verdict is drawn
         from . import baseline
 
         results.baseline = baseline.apply(results, opts.baseline, update=opts.baseline_update)
-    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.ledger.problems))
+    results.exit_code, results.outcome = _verdict(results, opts.strict, bool(kit.records.problems))
     results.duration_s = round(time.monotonic() - started, 2)
-    results.report_paths = _write_reports(results, opts.report_dir, spec, opts.report_formats)  # type: ignore[attr-defined]
+    paths = _write_reports(results, opts.report_dir, spec, opts.report_formats)
+    results.report_paths = paths  # type: ignore[attr-defined]
     if progress is not None:
-        try:
-            progress.finish(results, results.report_paths)
-        except TypeError:
-            progress.finish(results)
+        progress.finish(results, paths)
     return results
 
 
@@ -246,7 +321,7 @@ def _verdict(results: RunResults, strict: bool, problems: bool) -> tuple[int, st
         return EXIT_FINDINGS, "fail"
     if "error" in statuses or problems:
         return EXIT_USAGE, "error"
-    if strict and "warn" in statuses:
+    if strict and ("warn" in statuses or results.warnings):  # run-level notes are warnings too
         return EXIT_FINDINGS, "fail"
     return EXIT_OK, "pass"
 
@@ -280,17 +355,49 @@ def _sha256(path) -> str:
 
 
 def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions) -> int:
+    """Run the suite: in one pytest session, or with --workers N in N sessions that share the
+    resources (see workers.py); families that load the implementation on purpose run alone after."""
     import pytest
 
+    from . import workers as pool
+    from .collector import resource_of
+
     directory = suite_dir()
-    args = [
-        str(directory),
-        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
-        "-o", "addopts=", "-o", "python_files=test_*.py", "--rootdir", str(directory.parent),
-        "-c", os.devnull, "-W", "ignore",
-        "--scs-profile", opts.profile, "--scs-mode", opts.mode,
-        "--scs-only", ",".join(families), "--scs-resources", ",".join(names),
-        "--scs-base-url", kit.base_url,
-        *(["--scs-spec", str(kit.spec.path)] if opts.spec is not None and kit.spec.path else []),
-    ]
-    return pytest.main(args, plugins=[collector, FastReports()])
+
+    def args(selected: list[str], threaded: bool = False) -> list[str]:
+        out = [
+            str(directory),
+            "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
+            "-o", "addopts=", "-o", "python_files=test_*.py", "--rootdir", str(directory.parent),
+            "-c", os.devnull, "-W", "ignore",
+            "--scs-profile", opts.profile, "--scs-mode", opts.mode,
+            "--scs-only", ",".join(selected), "--scs-resources", ",".join(names),
+            "--scs-base-url", kit.base_url,
+            *(["--scs-spec", str(kit.spec.path)] if opts.spec is not None and kit.spec.path else []),
+        ]
+        for plugin in pool.THREAD_UNSAFE_PLUGINS if threaded else ():
+            out += ["-p", f"no:{plugin}"]
+        return out
+
+    workers = opts.workers or default_workers(opts.mode)
+    if workers <= 1 or len(names) <= 1:
+        return pytest.main(args(families), plugins=[collector, FastReports()])
+    shared = [f for f in families if f not in pool.ALONE_FAMILIES]
+    alone = [f for f in families if f in pool.ALONE_FAMILIES]
+    codes = []
+    if shared:
+        codes.append(pool.run_concurrently(
+            lambda extra: pytest.main(args(shared, threaded=True), plugins=[collector, FastReports(), *extra]),
+            _heaviest_first(kit.spec, names), workers, resource_of, kit.client.adapter.cancel))
+    if alone and set(codes) <= {0, 1, 5} and not kit.client.gave_up:
+        codes.append(pytest.main(args(alone), plugins=[collector, FastReports()]))
+    return pool.combined(codes)
+
+
+def _heaviest_first(spec, names: list[str]) -> list[str]:
+    """Resources with more methods to check (and the query route) first, so that no long one starts last."""
+    def weight(name: str) -> int:
+        resource = spec.resource(name)
+        return 10 * sum(resource.allows(m) for m in ("POST", "PUT", "DELETE")) + (5 if resource.query else 0)
+
+    return sorted(names, key=weight, reverse=True)

@@ -29,7 +29,7 @@ from .results_view import build_view, clip
 
 HERE = Path(__file__).resolve().parent
 MARKER = ".scs-kit-docs"  # marks a directory as a site we built, so a rebuild may replace it
-RESERVED = {"index", "results"}
+RESERVED = {"index", "results", "policy"}
 CODE_STYLE = "friendly"
 
 
@@ -155,6 +155,9 @@ def _render(spec: spec_module.Spec, results_view, spec_path: Path, out: Path) ->
         )
     if results_view is not None:
         jobs.append(("results.html", "results.html", "適合性テスト結果 Conformance results", {"view": results_view}))
+    from ..check.policy import rows as policy_rows  # the check catalogue is the one source of the policy
+
+    jobs.append(("policy.html", "policy.html", "判定方針 What fails, what warns", {"policy": policy_rows(spec)}))
 
     index: list[dict] = []
     for filename, template, title, context in jobs:

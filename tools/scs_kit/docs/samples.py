@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import pprint
-import shlex
 from typing import Any
+
+from ..shell import curl_json
 
 
 def _json(body: Any, indent: int) -> str:
@@ -32,16 +33,8 @@ def _indent(text: str, prefix: str) -> str:
     return text.replace("\n", "\n" + prefix)
 
 
-def curl(method: str, url: str, body: Any = None) -> str:
-    parts = ["curl -s"]
-    if method != "GET":
-        parts.append(f"-X {method}")
-    parts.append(f'"{url}"')
-    line = " ".join(parts)
-    if body is None:
-        return line
-    data = shlex.quote(json.dumps(body, ensure_ascii=False))
-    return f"{line} \\\n  -H \"Content-Type: application/json\" \\\n  --data-raw {data}"
+def curl(method: str, url: str, body: Any = None, shell: str = "posix") -> str:
+    return curl_json(method, url, body, shell=shell)
 
 
 def fetch(method: str, url: str, body: Any = None) -> str:
@@ -75,6 +68,7 @@ def all_samples(method: str, url: str, body: Any = None) -> list[tuple[str, str,
     """(label, Pygments lexer name, code) for each client, in the order the tabs show them."""
     return [
         ("curl", "bash", curl(method, url, body)),
+        ("PowerShell (curl.exe)", "powershell", curl(method, url, body, shell="powershell")),
         ("JavaScript (fetch)", "javascript", fetch(method, url, body)),
         ("Python (requests)", "python", python(method, url, body)),
     ]

@@ -4,4 +4,4 @@ from .app import create_app
 from .background import RunningServer, start_server
 from .service import Service
 
-__all__ = ["create_app", "Service", "start_server", "RunningServer"]
+__all__ = ["RunningServer", "Service", "create_app", "start_server"]

@@ -12,6 +12,9 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -20,44 +23,54 @@ from jsonschema import Draft202012Validator
 
 from .. import spec as spec_module
 from ..spec import Spec
+from .guard import Access, Chaos
+from .responses import (
+    MSG_BAD_CHAR,
+    MSG_BAD_HOST,
+    MSG_BAD_KEY,
+    MSG_BAD_PARAM,
+    MSG_BUSY,
+    MSG_DISK_FULL,
+    MSG_FOREIGN_ORIGIN,
+    MSG_INJECTED,
+    MSG_INTERNAL,
+    MSG_INVALID,
+    MSG_KEYS_EXHAUSTED,
+    MSG_METHOD,
+    MSG_NO_RECORD,
+    MSG_NO_URI,
+    MSG_NOT_JSON,
+    MSG_NOT_OBJECT,
+    MSG_NOT_UTF8,
+    MSG_STORAGE_ERROR,
+    MSG_STORAGE_LOST,
+    MSG_TOO_LARGE,
+    HTTPError,
+    Style,
+    dumps,
+    envelope,
+)
 from .routes import Route, build_routes
-from .service import KeySpaceExhausted, Service
+from .service import KeySpaceExhausted, Service, StorageFault, storage_fault
 from .static import StaticSite
+
+__all__ = ["BODY_LIMIT", "App", "HTTPError", "create_app", "dumps", "envelope", "parse_body", "parse_int"]
 
 log = logging.getLogger("scs_kit.server")
 
 BODY_LIMIT = 1024 * 1024  # 1 MiB; larger bodies get 413
-JSON_TYPE = b"application/json; charset=utf-8"
+RETRY_AFTER = 1  # seconds, for 503 answers (busy database, injected failures)
+LOG_EVERY = 60.0  # seconds between two log lines about the same storage fault
+WORKERS = 4  # threads that run database work, so a slow statement never blocks the event loop
 _DIGITS = re.compile(r"[0-9]+")
-
-MSG_NO_RECORD = "該当するレコードがありません。"
-MSG_NO_URI = "指定されたURIはありません。"
-MSG_BAD_KEY = "キーの値が不正です ({min}〜{max} の整数を指定してください)。"
-MSG_METHOD = "このURIでは {method} メソッドは使用できません。"
-MSG_TOO_LARGE = "リクエストデータが大きすぎます (上限 1 MiB)。"
-MSG_NOT_UTF8 = "リクエストデータが UTF-8 ではありません。"
-MSG_NOT_JSON = "リクエストデータが JSON 形式ではありません。"
-MSG_NOT_OBJECT = "リクエストデータは JSON オブジェクト ({ … }) で指定してください。"
-MSG_BAD_CHAR = "リクエストデータに使用できない文字が含まれています。"
-MSG_INVALID = "リクエストデータが不正です。"
-MSG_BAD_PARAM = "パラメータ {name} の値が不正です。"
-MSG_KEYS_EXHAUSTED = "キーの上限に達したため新規登録できません。"
-MSG_INTERNAL = "サーバー内部エラーが発生しました。"
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
-class HTTPError(Exception):
-    def __init__(self, status: int, msg: str, headers: list | None = None):
-        self.status, self.msg, self.headers = status, msg, headers or []
-
-
-def dumps(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def envelope(ok: bool, msg: str) -> bytes:
-    return dumps({"result": "True" if ok else "False", "msg": msg})
-
-
+def is_number(value) -> bool:
+    """A JSON number or a string holding one: the page says any number may be sent as the key."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value) is not None)
 
 
 def _reject_constant(name):
@@ -110,15 +123,24 @@ def parse_int(text: str, lo: int, hi: int) -> int | None:
 class App:
     """The ASGI application; see create_app()."""
 
-    def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False):
+    def __init__(self, spec: Spec, service: Service, docs_dir: str | Path | None = None, owns_service=False,
+                 *, style: str = "rest", access: Access | None = None, chaos: Chaos | None = None):
         self.spec = spec
-        self.ok_body = dumps(spec.success)  # {"result": "True", "msg": "正常終了"}, from the document
+        self.style = Style(style)
+        self.ok_body = self.style.dumps(spec.success)  # {"result": "True", "msg": "正常終了"}, from the document
         self.service = service
         self.owns_service = owns_service
         self.routes = build_routes(spec)
         self.base = [s for s in spec.base_path.split("/") if s]
+        self._api_prefix = ("/" + "/".join(self.base) + "/").encode()
+        self._item_slashes = len(self.base) + 2
         self.static = StaticSite(docs_dir) if docs_dir else None
+        self.access = access or Access()
+        self.chaos = chaos or Chaos()
         self._param_validators: dict[str, Draft202012Validator] = {}
+        self._executor: ThreadPoolExecutor | None = None  # reads
+        self._writer: ThreadPoolExecutor | None = None  # writes (the same pool for an in-memory database)
+        self._logged: dict[str, float] = {}
 
     # -- ASGI -----------------------------------------------------------------------------
     async def __call__(self, scope, receive, send):
@@ -127,26 +149,90 @@ class App:
             return
         if scope["type"] != "http":
             return
-        headers = dict((k.lower(), v) for k, v in scope["headers"])
+        headers = dict(scope["headers"])  # ASGI servers send names in lower case
         method = scope["method"]
+        cors: list[tuple[bytes, bytes]] = []
         try:
+            host = headers.get(b"host")
+            if not self.access.host_ok(host):
+                raise HTTPError(421, MSG_BAD_HOST)
+            origin = self.access.cross_origin(headers.get(b"origin"), host)
+            if origin is not None:
+                allowed = self.access.allowed_origin(origin)
+                if allowed is None:  # another site's page: neither read nor write
+                    raise HTTPError(403, MSG_FOREIGN_ORIGIN)
+                cors = [(b"access-control-allow-origin", allowed), (b"vary", b"Origin")]
             body = await self._read_body(headers, receive)
-            status, out_headers, payload = self.handle(method, scope.get("raw_path") or scope["path"].encode(), headers, body)
+            if self.chaos.active:
+                await self._chaos(scope)
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            if method == "GET" and self._by_key(raw_path):
+                # One record by primary key: bounded work, and with WAL never behind a writer's lock.
+                status, out_headers, payload = self._handle_storage(method, raw_path, headers, body)
+            else:
+                status, out_headers, payload = await self._run(method, raw_path, headers, body)
         except HTTPError as exc:
             # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
-            status, out_headers, payload = exc.status, exc.headers, envelope(False, exc.msg)
-        except Exception:  # noqa: BLE001 - the only 5xx; never expected
+            status, out_headers, payload = self.style.failure(exc)
+        except Exception:
             log.exception("unexpected error on %s %s", method, scope.get("path"))
-            status, out_headers, payload = 500, [], envelope(False, MSG_INTERNAL)
-        out = [
-            (b"content-length", str(len(payload)).encode()),
-            (b"access-control-allow-origin", b"*"),
-            *out_headers,
-        ]
-        if not any(k == b"content-type" for k, _ in out_headers) and payload:
-            out.append((b"content-type", JSON_TYPE))
+            status, out_headers, payload = self.style.failure(HTTPError(500, MSG_INTERNAL))
+        out = [(b"content-length", str(len(payload)).encode()), *cors, *out_headers]
+        if payload and not any(k == b"content-type" for k, _ in out_headers):
+            out.append((b"content-type", self.style.json_type))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})
+
+    def _by_key(self, raw_path: bytes) -> bool:
+        """A GET of one record (base/resource/key) that may run on the event loop itself."""
+        return (raw_path.startswith(self._api_prefix) and raw_path.count(b"/") == self._item_slashes
+                and getattr(self.service, "concurrent_reads", False))
+
+    async def _run(self, method: str, raw_path: bytes, headers: dict, body: bytes):
+        """handle() on a worker thread: the event loop keeps serving while SQLite works or waits.
+        Writes have their own thread, so writers waiting for a lock never hold up reads."""
+        if self._executor is None:
+            if getattr(self.service, "concurrent_reads", False):
+                self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="scs-read")
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="scs-write")
+            else:  # one connection shared by all (in-memory database): one worker keeps requests in order
+                self._executor = self._writer = ThreadPoolExecutor(1, thread_name_prefix="scs-db")
+        pool = self._executor if method in ("GET", "HEAD", "OPTIONS") else self._writer
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, self._handle_storage, method, raw_path, headers, body)
+
+    def _handle_storage(self, method: str, raw_path: bytes, headers: dict, body: bytes):
+        """handle() with storage faults turned into one-line answers (and at most one log line a minute)."""
+        try:
+            self.service.check_storage()
+            return self.handle(method, raw_path, headers, body)
+        except sqlite3.Error as exc:
+            fault = storage_fault(exc)
+        except StorageFault as exc:
+            fault = exc
+        self._log_fault(fault)
+        if fault.kind == "busy":
+            raise HTTPError(503, MSG_BUSY.format(seconds=RETRY_AFTER), [(b"retry-after", str(RETRY_AFTER).encode())])
+        if fault.kind == "full":
+            raise HTTPError(507, MSG_DISK_FULL)
+        raise HTTPError(503 if fault.kind == "lost" else 500, MSG_STORAGE_LOST if fault.kind == "lost" else MSG_STORAGE_ERROR)
+
+    def _log_fault(self, fault: StorageFault) -> None:
+        now = time.monotonic()
+        last = self._logged.get(fault.kind)
+        if last is None or now - last >= LOG_EVERY:
+            self._logged[fault.kind] = now
+            log.error("storage: %s (%s)%s", fault.kind, " ".join(str(fault).split()),
+                      "" if last is None else f"; repeated within the last {LOG_EVERY:.0f} s")
+
+    async def _chaos(self, scope) -> None:
+        if not scope["path"].startswith("/" + "/".join(self.base)):
+            return  # the docs site is never delayed or failed
+        wait, fail = self.chaos.next()
+        if wait:
+            await asyncio.sleep(wait)
+        if fail:
+            raise HTTPError(503, MSG_INJECTED.format(seconds=RETRY_AFTER), [(b"retry-after", str(RETRY_AFTER).encode())])
 
     async def _lifespan(self, receive, send):
         while True:
@@ -157,19 +243,32 @@ class App:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.owns_service:
-                    self.service.close()
+                self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def close(self) -> None:
+        """Stop the worker threads; close the service when this app created it."""
+        for pool in {self._executor, self._writer}:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._executor = self._writer = None
+        if self.owns_service:
+            self.service.close()
 
     async def _read_body(self, headers: dict, receive) -> bytes:
         """Read (and so discard, for methods that ignore it) the whole body, up to the limit."""
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > BODY_LIMIT):
             raise HTTPError(413 if length.isdigit() else 400, MSG_TOO_LARGE if length.isdigit() else MSG_INVALID)
+        message = await receive()
+        if message["type"] != "http.disconnect" and not message.get("more_body", False):
+            body = message.get("body", b"")  # the whole body at once (every GET, most writes)
+            if len(body) > BODY_LIMIT:
+                raise HTTPError(413, MSG_TOO_LARGE)
+            return body
         chunks, size = [], 0
         while True:
-            message = await receive()
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
@@ -179,6 +278,7 @@ class App:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            message = await receive()
         return b"".join(chunks)
 
     # -- routing --------------------------------------------------------------------------
@@ -187,7 +287,7 @@ class App:
         segments = []
         for raw in raw_path.split(b"/")[1:]:
             try:  # split first, then decode: %2F and %26 stay inside their segment
-                segments.append(unquote_to_bytes(raw).decode("utf-8"))
+                segments.append((unquote_to_bytes(raw) if b"%" in raw else raw).decode("utf-8"))
             except UnicodeDecodeError:
                 raise HTTPError(404, MSG_NO_URI) from None
         if self.static is not None and segments and segments[0] == self.static.mount:
@@ -216,7 +316,7 @@ class App:
         name = route.resource.name
         if kind == "collection":
             if method == "GET":
-                return 200, [], dumps(self.service.list(name))
+                return 200, [], self.style.dumps(self.service.list(name))
             record = self._body(route, kind, method, body)
             try:
                 self.service.create(name, record)
@@ -224,14 +324,14 @@ class App:
                 raise HTTPError(409, MSG_KEYS_EXHAUSTED) from None
             return 200, [], self.ok_body
         if kind == "query":
-            return 200, [], dumps(self._query(route, rest))
+            return 200, [], self.style.dumps(self._query(route, rest))
 
         key = parse_int(rest[0], route.key_min, route.key_max)
         if key is None:
             raise HTTPError(404, MSG_BAD_KEY.format(min=route.key_min, max=route.key_max))
         if method == "GET":
             record = self.service.get(name, key)
-            return 200, [], dumps([record] if record else [])
+            return 200, [], self.style.dumps([record] if record else [])
         if method == "PUT":
             record = self._body(route, kind, method, body)
             record[route.resource.key] = str(key)  # the URI key wins
@@ -253,9 +353,16 @@ class App:
     def _body(self, route: Route, kind: str, method: str, raw: bytes) -> dict:
         """Parse and validate a write body; keep only the schema's fields (as WCF DataContract does)."""
         body = parse_body(raw)
+        key = route.resource.key
+        checked = body
+        if key in body and is_number(body[key]):
+            # Any number is accepted and ignored (POST: a new key, PUT: the URI's); the Service still
+            # sees what was sent, as a string, so a faulty subclass can honour it.
+            body[key] = str(body[key]).strip()
+            checked = {**body, key: "0"}
         validator = route.validators.get((kind, method))
         if validator is not None:
-            problem = schema_message(validator, body)
+            problem = schema_message(validator, checked)
             if problem:
                 raise HTTPError(400, problem)
         return {f.name: body.get(f.name, "") for f in route.resource.fields}
@@ -288,9 +395,12 @@ class App:
         )
 
 
-def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=None, docs_dir=None) -> App:
+def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=None, docs_dir=None,
+               style: str = "rest", access: Access | None = None, chaos: Chaos | None = None) -> App:
     """The ASGI app. `fixtures`: a {resource: [records]} dict or a JSON file path; `demo`: load the
-    demo data set into an empty database; `service`: use this Service (e.g. a faulty subclass)."""
+    demo data set into an empty database; `service`: use this Service (e.g. a faulty subclass);
+    `style`: "rest" or "wcf" (see responses.py); `access`: the Host/Origin policy; `chaos`: delays
+    and injected failures."""
     spec = spec or spec_module.load()
     owns = service is None
     service = service if service is not None else Service(spec, db=db)
@@ -302,4 +412,4 @@ def create_app(*, db=":memory:", fixtures=None, demo=False, spec=None, service=N
         from .fixtures import load_fixtures
 
         load_fixtures(service, fixtures)
-    return App(spec, service, docs_dir=docs_dir, owns_service=owns)
+    return App(spec, service, docs_dir=docs_dir, owns_service=owns, style=style, access=access, chaos=chaos)

@@ -10,6 +10,7 @@ import time
 import uvicorn
 
 from ..errors import KitError
+from .protocol import Limits, guarded_protocol
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -31,24 +32,34 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app, **kwargs) -> uvicorn.Config:
-    """The production stack: uvloop + httptools, no access log, quiet logs."""
+def loop_name() -> str:
+    """uvloop where it can be imported (not on Windows), else asyncio's own loop."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
+def uvicorn_config(app, limits: Limits | None = None, **kwargs) -> uvicorn.Config:
+    """The production stack: uvloop (when available) + httptools with the limits of protocol.py,
+    no access log, quiet logs."""
     return uvicorn.Config(
-        app, loop="uvloop", http="httptools", lifespan="on", access_log=False, log_level="warning", log_config=None,
-        server_header=False, **kwargs,
+        app, loop=loop_name(), http=guarded_protocol(limits), lifespan="on", access_log=False, log_level="warning",
+        log_config=None, server_header=False, **kwargs,
     )
 
 
 class RunningServer:
     """A server running in its own thread and event loop; stop() or use as a context manager."""
 
-    def __init__(self, app, sock: socket.socket, base_path: str):
+    def __init__(self, app, sock: socket.socket, base_path: str, limits: Limits | None = None):
         self.app = app
         self.host, self.port = sock.getsockname()[:2]
         self.origin = f"http://{self.host}:{self.port}"
         self.base_url = self.origin + base_path
         self._sock = sock
-        self._server = uvicorn.Server(uvicorn_config(app))
+        self._server = uvicorn.Server(uvicorn_config(app, limits))
         self._server.install_signal_handlers = lambda: None  # not the main thread
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"scs-server-{self.port}", daemon=True)
@@ -66,7 +77,7 @@ class RunningServer:
         except BaseException as exc:  # noqa: BLE001 - surfaced by start()
             self._error = exc
 
-    def start(self, timeout: float = 10.0) -> "RunningServer":
+    def start(self, timeout: float = 10.0) -> RunningServer:
         self._thread.start()
         # Poll until uvicorn reports that it accepts connections (or died trying).
         deadline = time.monotonic() + timeout
@@ -96,13 +107,18 @@ class RunningServer:
         return f"<RunningServer {self.base_url}>"
 
 
-def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, **create_app_kwargs) -> RunningServer:
-    """Start the reference server (or `app`) in a background thread; returns once it accepts connections."""
+def start_server(*, host: str = "127.0.0.1", port: int = 0, app=None, limits: Limits | None = None,
+                 **create_app_kwargs) -> RunningServer:
+    """Start the reference server (or `app`) in a background thread; returns once it accepts connections.
+    `limits`: the HTTP protocol's limits (protocol.Limits), default ones if None."""
     from .. import spec as spec_module
     from .app import create_app
 
     if app is None:
+        from .guard import Access
+
+        create_app_kwargs.setdefault("access", Access(bound=host))
         app = create_app(**create_app_kwargs)
     base_path = app.spec.base_path if hasattr(app, "spec") else spec_module.load(None).base_path
     sock = bind_socket(host, port)
-    return RunningServer(app, sock, base_path).start()
+    return RunningServer(app, sock, base_path, limits).start()

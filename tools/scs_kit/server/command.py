@@ -1,4 +1,4 @@
-"""`scs-kit serve`: run the reference implementation under uvicorn (uvloop + httptools)."""
+"""`scs-kit serve`: run the reference implementation under uvicorn (uvloop when available + httptools)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file, created if missing, or :memory: (default ./{DEFAULT_DB})")
     parser.add_argument("--fixtures", metavar="FILE", help="JSON object {resource name: [records]} loaded at start (replacing same keys)")
     parser.add_argument("--demo", action="store_true", help="load the Japanese demo data set into an empty database")
+    parser.add_argument("--style", choices=["rest", "wcf"], default="rest",
+                        help="how failures look where the page is silent: rest = 4xx/5xx + JSON envelope (default); "
+                             "wcf = HTTP 200 with \"result\": \"False\", WCF's HTML 404/405 pages, \\u-escaped JSON")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also accept this name in the Host header (repeatable; loopback names are always "
+                             "accepted on a loopback address)")
+    parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                        help="let pages of this origin (e.g. http://localhost:3000) call the API from a browser "
+                             "(repeatable; * = any site, not recommended); other sites' requests are refused")
+    parser.add_argument("--delay", metavar="MS", help="wait MS milliseconds (or MIN-MAX, random) before each API answer")
+    parser.add_argument("--fail-rate", type=float, default=0.0, metavar="P",
+                        help="answer this share (0..1) of API requests with 503 + Retry-After, to test client retries")
+    parser.add_argument("--seed", type=int, default=None, help="seed for --delay ranges and --fail-rate (repeatable runs)")
     docs = parser.add_mutually_exclusive_group()
     docs.add_argument("--docs-dir", metavar="DIR", help="built documentation site to serve at /docs/")
     docs.add_argument("--no-docs", action="store_true", help="do not serve documentation at /docs/")
@@ -59,14 +72,28 @@ def run(args) -> int:
     from .. import spec as spec_module
     from .app import create_app
     from .background import bind_socket, uvicorn_config
+    from .guard import Access, Chaos, parse_delay
 
     spec = spec_module.load()
     port = spec.default_port if args.port is None else args.port
     if not 0 <= port <= 65535:
         raise KitError(f"--port {port}: must be 0..65535")
+    try:
+        chaos = Chaos(delay=parse_delay(args.delay) if args.delay else (0.0, 0.0), fail_rate=args.fail_rate, seed=args.seed)
+    except ValueError as exc:
+        raise KitError(str(exc)) from None
+    for origin in args.cors_origin:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise KitError(f"--cors-origin {origin}: expected an origin like http://localhost:3000, or *")
     sock = bind_socket(args.host, port)
+    access = Access(bound=sock.getsockname()[0], allow_hosts=tuple(args.allow_host), cors_origins=tuple(args.cors_origin))
     with tempfile.TemporaryDirectory(prefix="scs-docs-") as tmpname:
-        app = create_app(db=args.db, fixtures=args.fixtures, demo=args.demo, spec=spec, docs_dir=None)
+        try:
+            app = create_app(db=args.db, fixtures=args.fixtures, demo=args.demo, spec=spec, docs_dir=None,
+                             style=args.style, access=access, chaos=chaos)
+        except BaseException:
+            sock.close()
+            raise
         docs = _docs_dir(args, tmpname)
         if docs is not None:
             from .static import StaticSite
@@ -93,6 +120,9 @@ def run(args) -> int:
         if not _is_loopback(args.host):
             print(f"scs-kit serve: warning: listening on {args.host}, reachable from other machines; "
                   "the API has no authentication", file=sys.stderr, flush=True)
+        if "*" in args.cors_origin:
+            print("scs-kit serve: warning: --cors-origin * lets every web site you visit read and change this "
+                  "server's data", file=sys.stderr, flush=True)
         Server(uvicorn_config(app)).run(sockets=[sock])
-        app.service.close()
+        app.close()
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
+
+from .responses import MSG_METHOD, MSG_NO_URI, HTTPError
 
 _EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
                 ".json": "application/json", ".woff2": "font/woff2", ".webmanifest": "application/manifest+json"}
@@ -18,8 +20,6 @@ class StaticSite:
         self.root = Path(root).resolve()
 
     def handle(self, method: str, segments: list[str]):
-        from .app import HTTPError, MSG_NO_URI, MSG_METHOD
-
         if method not in ("GET", "HEAD"):
             raise HTTPError(405, MSG_METHOD.format(method=method[:20]), [(b"allow", b"GET, HEAD")])
         if not segments:  # "/docs" -> "/docs/" so relative links resolve
@@ -36,6 +36,8 @@ class StaticSite:
                     location = "/docs/" + "/".join(quote(s, safe="") for s in segments) + "/"
                     return 301, [(b"location", location.encode("utf-8")), (b"content-type", b"text/plain; charset=utf-8")], b""
                 path = path / "index.html"
+            if not path.is_file():  # a FIFO, socket or device would block or never end
+                raise HTTPError(404, MSG_NO_URI)
             data = path.read_bytes()
         except OSError:
             raise HTTPError(404, MSG_NO_URI) from None

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contract_tests._kit import open_field, short, sorted_fields
-
+from ..check.expectations import open_field, short, sorted_fields
 from ..i18n import _
 from ..spec import Resource
 from .reading import lenient

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
-from ..check.http import curl_line
+from ..shell import curl as curl_line
 from ..check.results import CheckResult, Exchange
 from ..i18n import N_, _
 from ..spec import METHODS, Resource, Spec

@@ -13,10 +13,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from .. import __version__
-from ..check.reports.atomic import write_text_atomic
 from ..check.reports.redaction import MIN_LITERAL, SECRET_HEADERS, Redactor
 from ..check.results import REDACTED, Exchange
 from ..errors import KitError
+from ..files import write_text_atomic
 from ..files import read_text
 from ..i18n import _
 from .model import Recorded, decode_content

@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..check.http import NOT_JSON
+from ..check.transport import NOT_JSON
 
 BODY_LIMIT = 16 * 1024 * 1024  # bytes of a body kept for judging and recording; forwarding is unaffected
 

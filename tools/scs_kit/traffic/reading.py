@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..check.context import keyint
+from ..check.reading import keyint
 from ..spec import Resource
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from contract_tests._kit import envelope_problem
-
-from ..check.context import keyint
+from ..check.expectations import envelope_problem
+from ..check.reading import keyint
 from ..i18n import _
 from ..spec import Resource, Spec
 from .findings import Findings

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from contract_tests.query_model import QueryParameters, expected
-
-from ..check.context import keyint
+from ..check.query_oracle import QueryParameters, expected
+from ..check.reading import keyint
 from ..i18n import N_, _
 from ..spec import Resource, Spec
 from .compare import compare, text_kind

@@ -13,8 +13,8 @@ from ...errors import KitError
 from ...i18n import _
 from ...spec import Spec
 from ..results import RunResults
-from .atomic import write_text_atomic
-from .curl import curl_command
+from ...files import write_text_atomic
+from ...shell import curl as curl_command
 from .redaction import redact_results
 
 FORMATS = ("json", "junit", "html", "md")  # name → file below
@@ -36,15 +36,11 @@ def write_reports(results: RunResults, report_dir: Path, spec: Spec, formats: It
     safe = redact_results(results, spec.secret_fields)
     paths: dict[str, Path] = {}
     if "json" in formats:
-        try:
-            paths["json"] = safe.save(report_dir / FILENAMES["json"])
-        except OSError as exc:
-            raise KitError(_("{path}: cannot write ({reason})").format(path=report_dir / FILENAMES["json"],
-                                                                      reason=exc.strerror or exc)) from None
+        paths["json"] = safe.save(report_dir / FILENAMES["json"])
     if "junit" in formats:
         from .junit import render_junit
 
-        paths["junit"] = write_text_atomic(report_dir / FILENAMES["junit"], render_junit(safe))
+        paths["junit"] = write_text_atomic(report_dir / FILENAMES["junit"], render_junit(safe), what="report")
     if "html" in formats or "md" in formats:
         from .view import build_view
 
@@ -52,9 +48,9 @@ def write_reports(results: RunResults, report_dir: Path, spec: Spec, formats: It
         if "html" in formats:
             from .html import render_html
 
-            paths["html"] = write_text_atomic(report_dir / FILENAMES["html"], render_html(view))
+            paths["html"] = write_text_atomic(report_dir / FILENAMES["html"], render_html(view), what="report")
         if "md" in formats:
             from .markdown import render_markdown
 
-            paths["md"] = write_text_atomic(report_dir / FILENAMES["md"], render_markdown(view))
+            paths["md"] = write_text_atomic(report_dir / FILENAMES["md"], render_markdown(view), what="report")
     return paths

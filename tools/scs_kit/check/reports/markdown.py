@@ -129,6 +129,14 @@ def render_markdown(view: ReportView) -> str:
                 f"{inline(c.note)} |" for c in r.created_records]
     else:
         out.append(_("None."))
+    out += ["", "## " + _("Answer times"), ""]
+    if r.latency:
+        out += ["| " + " | ".join((_("Operation"), _("Answers"), _("p50 (s)"), _("p95 (s)"), _("max (s)"))) + " |",
+                "|---|---|---|---|---|"]
+        out += [f"| {inline(op)} | {t['n']:g} | {t['p50']:.3f} | {t['p95']:.3f} | {t['max']:.3f} |"
+                for op, t in r.latency.items()]
+    else:
+        out.append(_("None recorded."))
     out += ["", "## " + _("Run warnings"), ""]
     out += [f"- {inline(w)}" for w in r.warnings] or [_("None.")]
     return "\n".join(out) + "\n"

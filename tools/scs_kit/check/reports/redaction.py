@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Iterable
+from typing import Iterable, overload
 
 from ..results import REDACTED, CheckResult, Exchange, RunResults, redact
 
@@ -54,6 +54,12 @@ class Redactor:
                         stack.append(value)
             elif isinstance(node, list):
                 stack.extend(node)
+
+    @overload
+    def text(self, value: str) -> str: ...
+
+    @overload
+    def text(self, value: None) -> None: ...
 
     def text(self, value: str | None) -> str | None:
         if not value or not self.fields:

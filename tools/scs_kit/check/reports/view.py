@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -15,7 +14,8 @@ from ...i18n import N_, _
 from ...spec import Spec
 from .. import labels
 from ..results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
-from .curl import curl_command, posix_to_powershell, powershell_command
+from ...shell import curl as curl_command
+from ...shell import invoke_webrequest, posix_to_powershell, replay
 
 MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
 MAX_BODY_LINES = 80
@@ -104,7 +104,7 @@ def exchange_view(number: int, ex: Exchange) -> ExchangeView:
         response_headers=[(printable(k), printable(v)) for k, v in ex.response_headers.items()],
         response_body=format_body(ex.response_body),
         curl=printable(ex.curl or curl_command(ex.method, ex.url, ex.request_headers, ex.request_body)),
-        powershell=printable(powershell_command(ex.method, ex.url, ex.request_headers, ex.request_body)),
+        powershell=printable(invoke_webrequest(ex.method, ex.url, ex.request_headers, ex.request_body)),
     )
 
 
@@ -193,17 +193,10 @@ class ReportView:
 
 def run_replay_command(results: RunResults, only: str | None = None) -> str:
     """`scs-kit check` with everything that makes the run repeatable (no URL for the bundled server)."""
-    parts = ["scs-kit", "check"]
     if results.target == "traffic":  # judged from recorded traffic: replayed from the recording
         return next((c.replay for c in results.checks if c.replay), "scs-kit check --traffic FILE.har")
-    if results.target != "reference":
-        parts += ["--base-url", results.base_url]
-    parts += ["--profile", results.profile, "--mode", results.mode, "--seed", str(results.seed)]
-    if results.strict:
-        parts.append("--strict")
-    if only:
-        parts += ["--only", only]
-    return " ".join(shlex.quote(p) for p in parts)
+    return replay(base_url=results.base_url if results.target != "reference" else None, profile=results.profile,
+                  mode=results.mode, seed=results.seed, strict=results.strict, only=only)
 
 
 def format_duration(seconds: float) -> str:
@@ -279,9 +272,9 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
         for family in families:
             mine = [c for c in checks if c.family == family and c.resource in (resource, None)]
             counts = {s: n for s in STATUSES if (n := sum(1 for c in mine if c.status == s))}
-            status = matrix.get(resource, {}).get(family)
-            target = next((c for c in mine if c.status == status), None) if status and status != "pass" else None
-            cells.append(Cell(family, status, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None,
+            worst = matrix.get(resource, {}).get(family)
+            target = next((c for c in mine if c.status == worst), None) if worst and worst != "pass" else None
+            cells.append(Cell(family, worst, counts, f"#{anchor_of[id(target)]}" if target is not None and id(target) in anchor_of else None,
                               results.target == "traffic"))
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from scs_kit.check.context import keyint
-
+from .reading import keyint
 
 class QueryParameters:
     """What the document declares for the query route's parameters: the limit and number-filter
