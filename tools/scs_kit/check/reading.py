@@ -13,6 +13,7 @@ from typing import Any
 from .field_types import FieldTypes
 from .transport import Answer
 from .verdict import documented
+from ..i18n import _
 
 
 class Reader:
@@ -41,7 +42,7 @@ class Reader:
                 continue
             if value is None:
                 del out[name]
-                self.type_notes.add(f"{resource.name}.{name} (null, read as absent)")
+                self.type_notes.add(_("{field} (null, read as absent)").format(field=f"{resource.name}.{name}"))
             elif isinstance(value, (bool, int, float)):
                 out[name] = ("True" if value else "False") if isinstance(value, bool) else str(value)
                 self.type_notes.add(f"{resource.name}.{name}")

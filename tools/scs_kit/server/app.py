@@ -53,6 +53,7 @@ from .responses import (
 from .routes import Route, build_routes
 from .service import KeySpaceExhausted, Service, StorageFault, storage_fault
 from .static import StaticSite
+from ..i18n import _
 
 __all__ = ["BODY_LIMIT", "App", "HTTPError", "create_app", "dumps", "envelope", "parse_body", "parse_int"]
 
@@ -175,10 +176,10 @@ class App:
             # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
             status, out_headers, payload = self.style.failure(exc)
         except Exception:
-            log.exception("unexpected error on %s %s", method, scope.get("path"))
+            log.exception(_("unexpected error on %s %s"), method, scope.get("path"))
             status, out_headers, payload = self.style.failure(HTTPError(500, MSG_INTERNAL))
         out = [(b"content-length", str(len(payload)).encode()), *cors, *out_headers]
-        if payload and not any(k == b"content-type" for k, _ in out_headers):
+        if payload and not any(k == b"content-type" for k, _unused in out_headers):
             out.append((b"content-type", self.style.json_type))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})

@@ -11,6 +11,7 @@ import uvicorn
 
 from ..errors import KitError
 from .protocol import Limits, guarded_protocol
+from ..i18n import _
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -18,8 +19,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise KitError(f"cannot resolve host {host!r} ({exc.strerror})") from None
-    family, _, _, _, address = infos[0]
+        raise KitError(_("cannot resolve host {host!r} ({strerror})").format(host=host, strerror=exc.strerror)) from None
+    family, *_rest, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -27,7 +28,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        raise KitError(_("cannot listen on {host}:{port} ({strerror})").format(host=host, port=port, strerror=exc.strerror or exc)) from None
     sock.set_inheritable(True)
     return sock
 
@@ -84,10 +85,10 @@ class RunningServer:
         while not self._server.started:
             if not self._thread.is_alive():
                 self._sock.close()
-                raise KitError(f"the server failed to start: {self._error!r}")
+                raise KitError(_("the server failed to start: {error!r}").format(error=self._error))
             if time.monotonic() > deadline:
                 self.stop()
-                raise KitError("the server did not start in time")
+                raise KitError(_("the server did not start in time"))
             time.sleep(0.005)
         return self
 
