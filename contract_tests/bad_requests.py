@@ -158,11 +158,12 @@ def _put_cases(kit: Kit, resource: Any, key: str, out: list[Probe], own: bool) -
             if body is None:
                 probe.lie = _("answered success to a body that cannot be a record")
             elif mf and mf in (before or {}) and (now or {}).get(mf) == before.get(mf) != body.get(mf):
-                unchanged = f"answered success, but the record still shows {mf} {before.get(mf)!r}: nothing changed"
+                unchanged = _("answered success, but the record still shows {mf} {value!r}: nothing changed").format(
+                    mf=mf, value=before.get(mf))
                 if documented(resource, mf):
                     probe.lie = unchanged
                 else:  # an undocumented field may be one the implementation sets itself
-                    probe.doubt = unchanged + f" ({mf} is a field the page does not document)"
+                    probe.doubt = unchanged + _(" ({field} is a field the page does not document)").format(field=mf)
             else:  # the record holds what was sent, in every documented field sent as a plain value
                 wrong = [f for f, v in body.items() if f != resource.key and documented(resource, f)
                          and isinstance(v, str) and (now or {}).get(f) != v]

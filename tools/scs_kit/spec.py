@@ -349,7 +349,7 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
     paths = document.get("paths") or {}
     schemas = (document.get("components") or {}).get("schemas") or {}
     if not isinstance(paths, dict):
-        return [(pointer("paths"), "paths is not a mapping")]
+        return [(pointer("paths"), _("paths is not a mapping"))]
     claimed: dict[str, tuple[str, str]] = {}  # path -> (resource, kind)
     for i, tag in enumerate(document.get("tags") or []):
         if not isinstance(tag, dict) or not isinstance(tag.get("x-scs-resource"), dict):
@@ -416,7 +416,7 @@ def _segments(collection: str, template: str) -> list[str]:
 
 def _query_problems(ext: Any, where: str, segments: list[str], params: set, record_fields: set) -> list[tuple[str, str]]:
     if not isinstance(ext, dict):
-        return [(where, "x-scs-query must be a mapping with limit, order and filters")]
+        return [(where, _("x-scs-query must be a mapping with limit, order and filters"))]
     problems = []
     used: list[Any] = []
     parts: list[tuple[str, Any]] = [("limit", ext.get("limit")), ("order", ext.get("order"))]

@@ -281,8 +281,8 @@ def run_check(opts: CheckOptions) -> RunResults:
         if server is not None:
             server.stop()
     if stopped:
-        left = (f"; once it answers again, run `scs-kit cleanup --base-url {shell.quote(base_url)} --ledger "
-                f"{shell.quote(str(journal))}`" if journal is not None and journal.exists() else "")
+        left = (_("; once it answers again, run `scs-kit cleanup --base-url {url} --ledger {ledger}`").format(
+            url=shell.quote(base_url), ledger=shell.quote(str(journal))) if journal is not None and journal.exists() else "")
         raise KitError(_("the implementation stopped answering: {stopped} ({GIVE_UP_AFTER} requests in a row without an "
                          "answer){left}").format(stopped=stopped, GIVE_UP_AFTER=GIVE_UP_AFTER, left=left))
     results.created_records = kit.records.created_records()
@@ -294,8 +294,8 @@ def run_check(opts: CheckOptions) -> RunResults:
         results.warnings.append(_("the ledger {journal} lists what the kit could not undo; fix the cause and run `scs-kit cleanup "
                                   "--base-url {quote} --ledger {quote2}`").format(journal=journal, quote=shell.quote(base_url), quote2=shell.quote(str(journal))))
     if kit.type_notes:
-        results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
-                                "(compared as strings, null as absent; the document infers strings): "
+        results.warnings.append(_("fields the page does not document answered as JSON numbers, booleans or null "
+                                  "(compared as strings, null as absent; the document infers strings): ")
                                 + ", ".join(sorted(kit.type_notes)))
     if kit.client.adapter.bom_answers:
         results.warnings.append(_("{bom_answers} answers began with a UTF-8 byte order mark, which JSON senders must not add (RFC "

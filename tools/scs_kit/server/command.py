@@ -109,7 +109,7 @@ def run(args) -> int:
             async def startup(self, sockets=None):
                 await super().startup(sockets=sockets)
                 if not self.should_exit:
-                    extra = f"; docs at http://{shown}:{port}/docs/" if docs else ""
+                    extra = _("; docs at {url}").format(url=f"http://{shown}:{port}/docs/") if docs else ""
                     print(_("scs-kit serve: listening on {url} (db {db}{extra}); Ctrl-C to stop").format(url=url, db=args.db, extra=extra), flush=True)
 
             def handle_exit(self, sig, frame):

@@ -170,7 +170,8 @@ class Service:
             return
         self._checked = time.monotonic()
         if _identity(self.db) != self._identity:
-            self._lost = StorageFault("lost", f"{self.db}: the database file was removed or replaced while the server ran")
+            self._lost = StorageFault("lost", _("{db}: the database file was removed or replaced while the server ran").format(
+                db=self.db))
             raise self._lost
 
     # -- helpers --------------------------------------------------------------------------
