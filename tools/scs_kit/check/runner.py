@@ -363,7 +363,23 @@ def _sha256(path) -> str:
 
 def _pytest(kit: Kit, collector: Collector, families, names, opts: CheckOptions) -> int:
     """Run the suite: in one pytest session, or with --workers N in N sessions that share the
-    resources (see workers.py); families that load the implementation on purpose run alone after."""
+    resources (see workers.py); families that load the implementation on purpose run alone after.
+    A --spec is set for all of them at once (SCS_SPEC), so that no session's end resets it for another."""
+    spec_path = os.path.abspath(str(kit.spec.path)) if opts.spec is not None and kit.spec.path else None
+    old = os.environ.get("SCS_SPEC")
+    if spec_path:
+        os.environ["SCS_SPEC"] = spec_path
+    try:
+        return _sessions(kit, collector, families, names, opts)
+    finally:
+        if spec_path:
+            if old is None:
+                os.environ.pop("SCS_SPEC", None)
+            else:
+                os.environ["SCS_SPEC"] = old
+
+
+def _sessions(kit: Kit, collector: Collector, families, names, opts: CheckOptions) -> int:
     import pytest
 
     from . import workers as pool
