@@ -22,6 +22,7 @@ from scs_kit.check.http import NoAnswer, Unreachable
 from scs_kit.check.reading import keyint, one
 from scs_kit.check.transport import Answer
 from scs_kit.check.verdict import documented
+from scs_kit.i18n import _
 
 # Bodies no implementation can read as a record: a success answer to any of them is untrue.
 NOT_RECORDS = (b"", b"{", b"[]", b"null", b'"text"', b"\x00\xff\xfe", b"[" * 64, "{\"壊れた\": ".encode(),
@@ -72,8 +73,8 @@ def _invalid_records(kit: Kit, resource: Any, key: str) -> list[tuple[str, dict]
     mf = kit.marker_field(resource)
     others = [f.name for f in resource.fields if f.name not in (resource.key, mf)]
     base = kit.body(resource, key, kit.records.next_marker())
-    cases = [("an unknown member holding a nested value", {**base, "scs-kit-nested": {"x": [1, {"y": None}]}}),
-             ("a key out of range", {**base, resource.key: "99999999999"})]
+    cases = [(_("an unknown member holding a nested value"), {**base, "scs-kit-nested": {"x": [1, {"y": None}]}}),
+             (_("a key out of range"), {**base, resource.key: "99999999999"})]
     if others:
         cases.insert(0, (f"{others[0]!r} as a JSON object", {**base, others[0]: {"value": base.get(others[0])}}))
     return cases
@@ -94,7 +95,7 @@ def _posts(kit: Kit, resource: Any, out: list[Probe]) -> None:
         holder: dict = {}
 
         def send(body=body, raw=raw, marker=marker, holder=holder):
-            posted = kit.records.post(resource, body, raw=raw, marker=marker, note="registered by a bad POST")
+            posted = kit.records.post(resource, body, raw=raw, marker=marker, note=_("registered by a bad POST"))
             holder["posted"] = posted
             return posted.answer
 
@@ -106,16 +107,15 @@ def _posts(kit: Kit, resource: Any, out: list[Probe]) -> None:
             probe.evidence = [posted.after_answer.exchange]
         new = posted.unsettled or ([posted.key] if posted.key else [])
         if probe.answer.succeeded and body is None:
-            probe.lie = "answered success to a body that cannot be a record"
+            probe.lie = _("answered success to a body that cannot be a record")
         elif probe.answer.succeeded and posted.key is None and not posted.unsettled:
-            probe.lie = "answered success, but no record was registered"
+            probe.lie = _("answered success, but no record was registered")
         elif probe.answer.refused and new:
-            probe.lie = f"was refused, but new records appeared: {new}"
+            probe.lie = _("was refused, but new records appeared: {new}").format(new=new)
         if posted.key is not None:
             kit.remove(resource, posted.key)
         elif posted.unsettled:
-            kit.records.problems.append(f"{probe.label} was followed by new records {posted.unsettled}; the kit "
-                                        "cannot tell which is its own")
+            kit.records.problems.append(_("{label} was followed by new records {unsettled}; the kit cannot tell which is its own").format(label=probe.label, unsettled=posted.unsettled))
 
 
 def _puts(kit: Kit, resource: Any, out: list[Probe]) -> None:
@@ -130,7 +130,7 @@ def _puts(kit: Kit, resource: Any, out: list[Probe]) -> None:
         finally:
             kit.remove(resource, key)
         return
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     if rows:
         key = str(max(rows, key=lambda r: keyint(r.get(resource.key)) or 0).get(resource.key))
         with kit.touching(resource, [key]):
@@ -156,47 +156,48 @@ def _put_cases(kit: Kit, resource: Any, key: str, out: list[Probe], own: bool) -
             continue
         if probe.answer.succeeded:
             if body is None:
-                probe.lie = "answered success to a body that cannot be a record"
+                probe.lie = _("answered success to a body that cannot be a record")
             elif mf and mf in (before or {}) and (now or {}).get(mf) == before.get(mf) != body.get(mf):
-                unchanged = f"answered success, but the record still shows {mf} {before.get(mf)!r}: nothing changed"
+                unchanged = _("answered success, but the record still shows {mf} {value!r}: nothing changed").format(
+                    mf=mf, value=before.get(mf))
                 if documented(resource, mf):
                     probe.lie = unchanged
                 else:  # an undocumented field may be one the implementation sets itself
-                    probe.doubt = unchanged + f" ({mf} is a field the page does not document)"
+                    probe.doubt = unchanged + _(" ({field} is a field the page does not document)").format(field=mf)
             else:  # the record holds what was sent, in every documented field sent as a plain value
                 wrong = [f for f, v in body.items() if f != resource.key and documented(resource, f)
                          and isinstance(v, str) and (now or {}).get(f) != v]
                 if wrong:
-                    probe.lie = f"answered success, but the record does not hold the documented field(s) {wrong} sent"
+                    probe.lie = _("answered success, but the record does not hold the documented field(s) {wrong} sent").format(wrong=wrong)
         elif probe.answer.refused and now != before:
             changed = sorted(f for f in set(now or {}) | set(before or {}) if (now or {}).get(f) != (before or {}).get(f))
-            probe.lie = f"was refused, but the record changed in {changed}"
+            probe.lie = _("was refused, but the record changed in {changed}").format(changed=changed)
 
 
 def _absent(kit: Kit, resource: Any, out: list[Probe]) -> None:
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     absent = kit.absent_key(rows, resource)
     path = resource.item_path(absent)
     # an implementation may turn this PUT into a new record (an upsert): where records cannot be deleted,
     # only in --mode full
     if resource.allows("PUT") and (resource.allows("DELETE") or kit.mode == "full"):
-        body, _ = kit.records.marked(resource, kit.body(resource, absent))
+        body, _unused = kit.records.marked(resource, kit.body(resource, absent))
         holder: dict = {}
 
         def send():
-            holder["posted"] = kit.records.put_new(resource, absent, body, "registered by a PUT of a key with no record")
+            holder["posted"] = kit.records.put_new(resource, absent, body, _("registered by a PUT of a key with no record"))
             return holder["posted"].answer
 
-        probe = _sent(out, f"PUT {path} (a key with no record)", send)
+        probe = _sent(out, _("{method} {path} (a key with no record)").format(method="PUT", path=path), send)
         posted = holder.get("posted")
         if posted is not None and probe.answer is not None:
             now = one(posted.after_answer) if posted.after_answer is not None else None
             probe.evidence = [posted.after_answer.exchange] if posted.after_answer is not None else []
             if probe.answer.succeeded and now is None:
-                probe.lie = "answered success, but there is still no record under that key"
+                probe.lie = _("answered success, but there is still no record under that key")
             elif probe.answer.refused and now is not None:
-                probe.lie = "was refused, but a record appeared under that key"
+                probe.lie = _("was refused, but a record appeared under that key")
             if posted.key is not None:
                 kit.remove(resource, posted.key)
     if resource.allows("DELETE"):
-        _sent(out, f"DELETE {path} (a key with no record)", lambda: kit.delete(resource, absent))
+        _sent(out, _("{method} {path} (a key with no record)").format(method="DELETE", path=path), lambda: kit.delete(resource, absent))

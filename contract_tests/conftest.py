@@ -25,6 +25,7 @@ from scs_kit.check.politeness import Politeness, parse_headers, parse_proxy, par
 from scs_kit.check.records import Records
 from scs_kit.check.verdict import Verdict
 from scs_kit.errors import KitError
+from scs_kit.i18n import _
 
 PLUGIN = "scs_collector"
 
@@ -118,7 +119,7 @@ def kit(request):
     finally:
         kit.cleanup()
         for problem in kit.records.problems:
-            print(f"scs-kit: cleanup problem: {problem}")
+            print(_("scs-kit: cleanup problem: {problem}").format(problem=problem))
         if server is not None:
             server.stop()
 

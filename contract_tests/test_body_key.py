@@ -11,6 +11,7 @@ import json
 import pytest
 from scs_kit.check.reading import keyint
 from scs_kit.check.verdict import broken, fail
+from scs_kit.i18n import _
 
 from ._kit import check, described
 
@@ -19,47 +20,48 @@ def _post(kit, resource, label: str, body_key, created: list):
     """POST with this body key: refused → (answer, None); else the registered key, which must be new. A
     JSON-number key is sent exactly as given (no other form of the body is tried for it)."""
     if isinstance(body_key, str):
-        key, ans, _, before, _ = kit.create(resource, "0", fields={resource.key: body_key})
+        key, ans, _unused, before, _unused = kit.create(resource, "0", fields={resource.key: body_key})
     else:
         body, marker = kit.records.marked(resource, kit.body(resource, "0"))
         body[resource.key] = body_key
         raw = json.dumps(_exact(kit, resource, body), ensure_ascii=False).encode()
         posted = kit.records.post(resource, raw=raw, marker=marker)
         if posted.unsettled:
-            broken(f"new records {posted.unsettled} appeared around the kit's POST: another client is writing?",
+            broken(_("new records {unsettled} appeared around the kit's POST: another client is writing?").format(unsettled=posted.unsettled),
                    posted.answer.exchange)
         key, ans, before = posted.key, posted.answer, posted.before
     created.append(key)
     if key is None:
         return ans, None
     if (keyint(key) or 0) <= kit.max_key(before, resource):
-        fail(f"POST {resource.collection} with the body key {body_key!r} ({label}) registered key {key}, not a "
-                 f"new one above the highest key {kit.max_key(before, resource)}", ans.exchange)
+        fail(_("POST {collection} with the body key {body_key!r} ({label}) registered key {key}, not a new one "
+               "above the highest key {max_key}").format(collection=resource.collection, body_key=body_key, label=label, key=key,
+                 max_key=kit.max_key(before, resource)), ans.exchange)
     return ans, key
 
 
 @check("KEYS-BODY-KEY")
 def test_body_key(kit, resource, verdict):
     if not (resource.allows("POST") or resource.allows("PUT")):
-        pytest.skip(f"{resource.name} has neither POST nor PUT")
+        pytest.skip(_("{name} has neither POST nor PUT").format(name=resource.name))
     kit.require_write()
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     far = kit.absent_key(rows, resource)  # far above every key: even an implementation that honours it harms no one
     number_refused = []
     if resource.allows("POST") and not kit.creation_blocker(resource):
         with kit.cleaning(resource) as created:
             # records of a resource without DELETE stay: there, one POST (the numeric string) is enough
-            cases = [("a numeric string far above every key", far)]
+            cases = [(_("a numeric string far above every key"), far)]
             if resource.allows("DELETE"):
                 cases.insert(0, ("the page's 0 as a string", "0"))
             for label, body_key in cases:
                 ans, key = _post(kit, resource, label, body_key, created)
                 if key is None:
-                    fail(f"POST {resource.collection} with the body key {body_key!r} ({label}) registered no record "
-                             f"({described(ans)}); the page: どのような数値をセットしても自動的に最大番号で新規登録",
+                    fail(_("POST {collection} with the body key {body_key!r} ({label}) registered no record ({answer}); the "
+                           "page: どのような数値をセットしても自動的に最大番号で新規登録").format(collection=resource.collection, body_key=body_key, label=label, answer=described(ans)),
                              ans.exchange)
             if resource.allows("DELETE"):
-                ans, key = _post(kit, resource, "a JSON number", 0, created)
+                ans, key = _post(kit, resource, _("a JSON number"), 0, created)
                 if key is None:
                     number_refused.append(("POST", resource.collection, ans))
     if resource.allows("PUT") and resource.allows("POST") and kit.has_own(resource):
@@ -72,15 +74,15 @@ def test_body_key(kit, resource, verdict):
         with kit.writable(resource, 1) as (key,):
             _puts(kit, resource, key, kit.existing(resource, key), number_refused)
     for method, path, ans in number_refused:
-        verdict.warn(f"{method} {path} with the body key as a JSON number was refused ({described(ans)}); the page's "
-                 "examples write keys as strings, but it asks clients to \"set 0\"", ans.exchange)
+        verdict.warn(_("{method} {path} with the body key as a JSON number was refused ({answer}); the page's examples "
+                       'write keys as strings, but it asks clients to "set 0"').format(method=method, path=path, answer=described(ans)), ans.exchange)
 
 
 def _puts(kit, resource, key: str, before: dict | None, number_refused: list) -> None:
     """PUT with a body key other than the URI's, as a numeric string and as a JSON number."""
     # "0" names no record (keys start at 1), so even an implementation that wrongly follows the body key
     # cannot change someone else's record
-    for label, body_key in (("a numeric string other than the URI's", "0"), ("a JSON number", keyint(key))):
+    for label, body_key in ((_("a numeric string other than the URI's"), "0"), (_("a JSON number"), keyint(key))):
         body = kit.body(resource, key, kit.records.next_marker()) if before is None else kit.mutated(resource, before)
         body[resource.key] = body_key
         ans = kit.put(resource, key, body) if isinstance(body_key, str) else \
@@ -89,12 +91,12 @@ def _puts(kit, resource, key: str, before: dict | None, number_refused: list) ->
             number_refused.append(("PUT", resource.item_path(key), ans))
             continue
         if not ans.succeeded:
-            fail(f"PUT {resource.item_path(key)} with the body key {body_key!r} ({label}) was refused ({described(ans)}); "
-                 "the page: どのような数値をセットしても、URI末尾の数字(数値)をキーにして更新", ans.exchange)
+            fail(_("PUT {item_path} with the body key {body_key!r} ({label}) was refused ({answer}); the page: "
+                   "どのような数値をセットしても、URI末尾の数字(数値)をキーにして更新").format(item_path=resource.item_path(key), body_key=body_key, label=label, answer=described(ans)), ans.exchange)
         got = kit.record(resource, key)
         if got is None or str(got.get(resource.key)) != str(key):
-            fail(f"after PUT {resource.item_path(key)} with the body key {body_key!r} ({label}) the record {key} is "
-                 f"{'gone' if got is None else 'shown under key ' + repr(got.get(resource.key))}", ans.exchange)
+            fail(_("after PUT {item_path} with the body key {body_key!r} ({label}) the record {key} is {value}").format(item_path=resource.item_path(key), body_key=body_key, label=label, key=key,
+                     value=_('gone') if got is None else _("shown under key {key}").format(key=repr(got.get(resource.key)))), ans.exchange)
 
 
 def _exact(kit, resource, body: dict) -> dict:

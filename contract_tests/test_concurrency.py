@@ -13,13 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from scs_kit.check.reading import keyint, one
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check, described, short
 
 
 def _require(kit, resource) -> None:
     if not (resource.allows("POST") and resource.allows("DELETE")):
-        pytest.skip(f"{resource.name} lacks POST or DELETE: the kit cannot create and remove records concurrently")
+        pytest.skip(_("{name} lacks POST or DELETE: the kit cannot create and remove records concurrently").format(name=resource.name))
     kit.require_create(resource)
 
 
@@ -39,7 +40,7 @@ def _remove_all(kit, resource, keys: list[str], clients: int) -> None:
     if not keys:
         return
     _parallel([keys[i::clients] for i in range(clients) if keys[i::clients]], lambda k: kit.delete(resource, k))
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     present = kit.keys(rows, resource)
     for key in keys:
         if key in present:
@@ -54,7 +55,7 @@ def test_concurrent_posts(kit, resource, verdict):
     clients, per = kit.profile.clients, kit.profile.per_client
     mf = kit.marker_field(resource)
     bodies = []
-    for _ in range(clients * per):
+    for _unused in range(clients * per):
         marker = kit.records.next_marker()
         bodies.append((kit.body(resource, "0", marker), marker))
     batch = kit.records.create_many(resource, bodies, clients)
@@ -63,33 +64,35 @@ def test_concurrent_posts(kit, resource, verdict):
         highest = kit.max_key(batch.before, resource)
         refused = [a for a in batch.answers if not a.succeeded]
         if refused:
-            fail(f"{len(refused)} of {len(batch.answers)} concurrent POSTs ({clients} clients × {per}) to "
-                 f"{resource.collection} were not answered success, e.g. {described(refused[0])}", refused[0].exchange)
+            fail(_("{n} of {n2} concurrent POSTs ({clients} clients × {per}) to {collection} were not answered "
+                   "success, e.g. {answer}").format(n=len(refused), n2=len(batch.answers), clients=clients, per=per,
+                                                     collection=resource.collection, answer=described(refused[0])),
+                 refused[0].exchange)
         lost = [(e, a) for e, a in zip(batch.entries, batch.answers, strict=True) if e.key is None]
         if lost:
             entry, ans = lost[0]
             new = sorted(set(kit.keys(batch.after, resource)) - set(kit.keys(batch.before, resource)))
-            fail(f"{len(lost)} of {len(batch.answers)} concurrent POSTs to {resource.collection} answered success but "
-                 f"their record is not in the list (marker {entry.marker!r}); new keys seen: {new[:10]} — records "
-                 "were lost or overwritten", ans.exchange, batch.after_answer.exchange)
+            fail(_("{n} of {n2} concurrent POSTs to {collection} answered success but their record is not in the "
+                   "list (marker {marker!r}); new keys seen: {new} — records were lost or overwritten").format(n=len(lost), n2=len(batch.answers), collection=resource.collection, marker=entry.marker,
+                     new=new[:10]), ans.exchange, batch.after_answer.exchange)
         if not any(e.by_marker for e in batch.entries):
-            verdict.warn(f"{resource.name} does not store the marker field {mf!r}: the {len(created)} concurrent POSTs "
-                         "were counted, but which record holds which body could not be told")
+            verdict.warn(_("{name} does not store the marker field {mf!r}: the {n} concurrent POSTs were counted, but which "
+                           "record holds which body could not be told").format(name=resource.name, mf=mf, n=len(created)))
         dup = sorted({k for k in created if created.count(k) > 1})
         if dup:
-            fail(f"concurrent POSTs to {resource.collection} shared the key(s) {dup}", batch.after_answer.exchange)
+            fail(_("concurrent POSTs to {collection} shared the key(s) {dup}").format(collection=resource.collection, dup=dup), batch.after_answer.exchange)
         low = sorted((k for k in created if (keyint(k) or 0) <= highest), key=lambda k: keyint(k) or 0)
         if low:
-            fail(f"concurrent POSTs to {resource.collection} registered key(s) {low} that are not above the highest "
-                 f"key {highest} that existed before", batch.after_answer.exchange)
+            fail(_("concurrent POSTs to {collection} registered key(s) {low} that are not above the highest key "
+                   "{highest} that existed before").format(collection=resource.collection, low=low, highest=highest), batch.after_answer.exchange)
         # the list showed each marker under its own key; read a sample back by key as well
-        mine = [(e, body) for e, (body, _) in zip(batch.entries, bodies, strict=True) if e.by_marker]
+        mine = [(e, body) for e, (body, _unused) in zip(batch.entries, bodies, strict=True) if e.by_marker]
         for entry, body in mine[:: max(1, len(mine) // per)][:per]:
             ans = kit.get_item(resource, entry.key)
             got = one(ans)
             if got is None or got.get(mf) != body.get(mf):
-                fail(f"GET {resource.item_path(entry.key)} does not show the body the concurrent POST sent "
-                     f"({mf} {short(body.get(mf), 60)!r}): {described(ans)}", ans.exchange)
+                fail(_("GET {item_path} does not show the body the concurrent POST sent ({mf} {value!r}): {answer}").format(item_path=resource.item_path(entry.key), mf=mf, value=short(body.get(mf), 60),
+                         answer=described(ans)), ans.exchange)
     finally:
         _remove_all(kit, resource, created, clients)
 
@@ -98,13 +101,13 @@ def test_concurrent_posts(kit, resource, verdict):
 def test_concurrent_puts(kit, resource, verdict):
     _require(kit, resource)
     if not resource.allows("PUT"):
-        pytest.skip(f"{resource.name} has no PUT")
+        pytest.skip(_("{name} has no PUT").format(name=resource.name))
     clients, per = kit.profile.clients, kit.profile.per_client
     created: list[str] = []
     try:
         keys, witness, first = [], None, {}
-        for _ in range(clients):
-            key, body, _, _ = kit.create_ok(resource)
+        for _unused in range(clients):
+            key, body, _unused, _unused = kit.create_ok(resource)
             keys.append(key)
             created.append(key)
             first[key] = body
@@ -112,15 +115,16 @@ def test_concurrent_puts(kit, resource, verdict):
                 got = kit.existing(resource, key)
                 witness = [f for f, v in body.items() if f != resource.key and got.get(f) == v]
         if not witness:
-            pytest.skip(f"{resource.name} shows none of the fields the kit writes: updates cannot be told apart")
+            pytest.skip(_("{name} shows none of the fields the kit writes: updates cannot be told apart").format(name=resource.name))
         # client i updates record i `per` times; its record must end with the last body the client sent
-        jobs = [[(key, kit.body(resource, key, kit.records.next_marker())) for _ in range(per)] for key in keys]
+        jobs = [[(key, kit.body(resource, key, kit.records.next_marker())) for _unused in range(per)] for key in keys]
         answers = _parallel(jobs, lambda job: (job, kit.put(resource, job[0], job[1])))
         refused = [(job, a) for job, a in answers if not a.succeeded]
         if refused:
-            (key, _), ans = refused[0]
-            fail(f"{len(refused)} of {len(answers)} concurrent PUTs ({clients} clients, each on its own record) were "
-                 f"not answered success, e.g. PUT {resource.item_path(key)}: {described(ans)}", ans.exchange)
+            (key, _unused), ans = refused[0]
+            fail(_("{n} of {n2} concurrent PUTs ({clients} clients, each on its own record) were not answered "
+                   "success, e.g. PUT {item_path}: {answer}").format(n=len(refused), n2=len(answers), clients=clients, item_path=resource.item_path(key),
+                     answer=described(ans)), ans.exchange)
         lost, odd = [], []
         for key, batch in zip(keys, jobs, strict=True):
             last = batch[-1][1]
@@ -129,18 +133,18 @@ def test_concurrent_puts(kit, resource, verdict):
             for f in witness:
                 if got.get(f) == last.get(f):
                     continue
-                earlier = [first[key].get(f)] + [body.get(f) for _, body in batch[:-1]]
+                earlier = [first[key].get(f)] + [body.get(f) for _unused, body in batch[:-1]]
                 (lost if f not in got or got.get(f) in earlier else odd).append((key, f, last, got, ans))
                 break
         if lost:
             key, f, last, got, ans = lost[0]
-            fail(f"{len(lost)} of {len(keys)} records updated concurrently do not hold their last update: "
-                 f"{resource.item_path(key)} shows {f} {short(got.get(f), 60)!r}, the last PUT sent "
-                 f"{short(last.get(f), 60)!r} — an update was lost", ans.exchange)
+            fail(_("{n} of {n2} records updated concurrently do not hold their last update: {item_path} shows {f} "
+                   "{value!r}, the last PUT sent {value2!r} — an update was lost").format(n=len(lost), n2=len(keys), item_path=resource.item_path(key), f=f,
+                     value=short(got.get(f), 60), value2=short(last.get(f), 60)), ans.exchange)
         if odd:
             key, f, last, got, ans = odd[0]
-            verdict.warn(f"after concurrent PUTs {resource.item_path(key)} shows {f} {short(got.get(f), 60)!r}, which "
-                         f"no PUT sent (the last sent {short(last.get(f), 60)!r}): a value the implementation changes "
-                         "itself", ans.exchange)
+            verdict.warn(_("after concurrent PUTs {item_path} shows {f} {value!r}, which no PUT sent (the last sent "
+                           "{value2!r}): a value the implementation changes itself").format(item_path=resource.item_path(key), f=f, value=short(got.get(f), 60),
+                             value2=short(last.get(f), 60)), ans.exchange)
     finally:
         _remove_all(kit, resource, created, clients)

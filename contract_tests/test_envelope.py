@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from scs_kit.check.expectations import json_label
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check, described, envelope_problem
 
@@ -15,16 +16,16 @@ def test_write_shape(resource, tours, verdict):
     writes = t.writes()
     if not writes:
         t.require_writes()
-        pytest.skip(t.write_blocker or f"{resource.name} documents no write method")
+        pytest.skip(t.write_blocker or _("{name} documents no write method").format(name=resource.name))
     for name, answer in writes:
         body = answer.json
         meant = answer.ok or (isinstance(body, dict) and "result" in body)
         problem = envelope_problem(body) if meant else None
         if problem and answer.refused and isinstance(body, dict) and isinstance(body.get("result"), str):
             # a failure answer's spelling is not on the page (it shows only the success answer): "false" warns
-            verdict.warn(f"{name} {answer.exchange.url} answered {described(answer)}: {problem}", answer.exchange)
+            verdict.warn(_("{name} {url} answered {answer}: {problem}").format(name=name, url=answer.exchange.url, answer=described(answer), problem=problem), answer.exchange)
         elif problem:
-            fail(f"{name} {answer.exchange.url} answered {described(answer)}: {problem}", answer.exchange)
+            fail(_("{name} {url} answered {answer}: {problem}").format(name=name, url=answer.exchange.url, answer=described(answer), problem=problem), answer.exchange)
     t.require_writes()
 
 
@@ -36,21 +37,20 @@ def test_write_success(kit, resource, tours):
                                            ("DELETE", t.delete, t.delete_effect is True)) if a is not None and done]
     if not t.writes():
         t.require_writes()
-        pytest.skip(t.write_blocker or f"{resource.name} documents no write method")
+        pytest.skip(t.write_blocker or _("{name} documents no write method").format(name=resource.name))
     if not effective:
         t.require_writes()
-        pytest.skip("no write of the tour took effect (see METHODS-ALLOWED)")
+        pytest.skip(_("no write of the tour took effect (see METHODS-ALLOWED)"))
     ok = kit.spec.success  # {"result": "True", "msg": "正常終了"}
     for name, answer in effective:
         result = answer.result
         if result == ok["result"]:
             if answer.json.get("msg") != ok["msg"]:
-                fail(f'{name} succeeded and answered result "True" but msg {answer.json.get("msg")!r} '
-                         f'instead of {ok["msg"]!r}', answer.exchange)
+                fail(_('{name} succeeded and answered result "True" but msg {value!r} instead of {ok!r}').format(name=name, value=answer.json.get('msg'), ok=ok['msg']), answer.exchange)
         elif result == "False":
-            fail(f'{name} took effect but answered result "False" ({described(answer)})', answer.exchange)
+            fail(_('{name} took effect but answered result "False" ({answer})').format(name=name, answer=described(answer)), answer.exchange)
         elif not answer.ok:
-            fail(f"{name} took effect but answered {described(answer)}", answer.exchange)
+            fail(_("{name} took effect but answered {answer}").format(name=name, answer=described(answer)), answer.exchange)
         # a non-string result or a missing envelope is ENVELOPE-WRITE-SHAPE's finding
 
 
@@ -59,39 +59,39 @@ def test_get_array(resource, tours):
     answer = tours.of(resource).list_answer
     body = answer.json
     if not answer.ok:
-        fail(f"GET {resource.collection} answered {described(answer)} instead of a JSON array", answer.exchange)
+        fail(_("GET {collection} answered {answer} instead of a JSON array").format(collection=resource.collection, answer=described(answer)), answer.exchange)
     if not isinstance(body, list):
-        fail(f"GET {resource.collection} answered {described(answer)}: not a JSON array", answer.exchange)
+        fail(_("GET {collection} answered {answer}: not a JSON array").format(collection=resource.collection, answer=described(answer)), answer.exchange)
     bad = [x for x in body if not isinstance(x, dict)]
     if bad:
-        fail(f"GET {resource.collection} answered an array holding non-records: {bad[:3]!r}", answer.exchange)
+        fail(_("GET {collection} answered an array holding non-records: {bad!r}").format(collection=resource.collection, bad=bad[:3]), answer.exchange)
 
 
 @check("ENVELOPE-GET-SINGLE")
 def test_get_single(resource, tours):
     t = tours.of(resource)
-    for label, answer, present in (("an existing key", t.get_existing, True), ("the kit's new record", t.get_created, True),
-                                   ("the updated record", t.get_after_put, True),
-                                   ("a key with no record", t.get_absent, False),
+    for label, answer, present in ((_("an existing key"), t.get_existing, True), (_("the kit's new record"), t.get_created, True),
+                                   (_("the updated record"), t.get_after_put, True),
+                                   (_("a key with no record"), t.get_absent, False),
                                    ("a deleted record", t.get_after_delete, False)):
         if answer is None:
             continue
         body = answer.json
         if not answer.ok:
             if present:
-                fail(f"GET by key for {label} answered {described(answer)} instead of a one-record array",
+                fail(_("GET by key for {label} answered {answer} instead of a one-record array").format(label=label, answer=described(answer)),
                          answer.exchange)
             continue  # a key without a record: ENVELOPE-GET-ABSENT's finding
         if not isinstance(body, list):
-            fail(f"GET {answer.exchange.url} ({label}) answered {described(answer)}: not a JSON array "
-                     "(the page: 1レコードGET時のフォーマット is the array form)", answer.exchange)
+            fail(_("GET {url} ({label}) answered {answer}: not a JSON array (the page: 1レコードGET時のフォーマット is the "
+                   "array form)").format(url=answer.exchange.url, label=label, answer=described(answer)), answer.exchange)
         if len(body) > 1:
-            fail(f"GET {answer.exchange.url} ({label}) answered {len(body)} records; at most one expected",
+            fail(_("GET {url} ({label}) answered {n} records; at most one expected").format(url=answer.exchange.url, label=label, n=len(body)),
                      answer.exchange)
         if not all(isinstance(x, dict) for x in body):
-            fail(f"GET {answer.exchange.url} ({label}) answered an array holding a non-record", answer.exchange)
-        if label == "a key with no record" and body:
-            fail(f"GET {answer.exchange.url} for a key with no record answered {described(answer)} instead of []",
+            fail(_("GET {url} ({label}) answered an array holding a non-record").format(url=answer.exchange.url, label=label), answer.exchange)
+        if label == _("a key with no record") and body:
+            fail(_("GET {url} for a key with no record answered {answer} instead of []").format(url=answer.exchange.url, answer=described(answer)),
                      answer.exchange)
 
 
@@ -103,16 +103,15 @@ def test_json(resource, tours, verdict):
     unlabelled = None
     for answer in t.answers():
         if answer.ok and not answer.is_json:
-            fail(f"{answer.exchange.method} {answer.exchange.url} answered {described(answer)}: not JSON",
+            fail(_("{method} {url} answered {answer}: not JSON").format(method=answer.exchange.method, url=answer.exchange.url, answer=described(answer)),
                  answer.exchange)
         if not isinstance(answer.json, (dict, list)):
             continue  # only bodies that are JSON objects or arrays are judged by their label
         problem = json_label(answer.content_type)
         if problem == "not JSON":
-            fail(f"{answer.exchange.method} {answer.exchange.url} answered JSON labelled {answer.content_type!r}, "
-                 "which is not a JSON media type", answer.exchange)
+            fail(_("{method} {url} answered JSON labelled {content_type!r}, which is not a JSON media type").format(method=answer.exchange.method, url=answer.exchange.url, content_type=answer.content_type), answer.exchange)
         if problem == "missing" and unlabelled is None:
             unlabelled = answer
     if unlabelled is not None:
-        verdict.warn(f"{unlabelled.exchange.method} {unlabelled.exchange.url} answered JSON without a Content-Type",
+        verdict.warn(_("{method} {url} answered JSON without a Content-Type").format(method=unlabelled.exchange.method, url=unlabelled.exchange.url),
                      unlabelled.exchange)

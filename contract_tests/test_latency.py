@@ -5,13 +5,15 @@ run last and judge the answers to their resource."""
 
 from __future__ import annotations
 
+from scs_kit.i18n import _
+
 from ._kit import check
 
 
 @check("LATENCY-SLOW")
 def test_slow(kit, resource, verdict):
     mark = len(kit.latency.timings)
-    rows, _ = kit.list(resource)  # at least these answers, and fresh ones sent while nothing else runs
+    rows, _unused = kit.list(resource)  # at least these answers, and fresh ones sent while nothing else runs
     if rows:
         kit.get_item(resource, rows[0].get(resource.key))
     fresh_fast = all(t.seconds <= kit.slow for t in kit.latency.timings[mark:])
@@ -21,4 +23,4 @@ def test_slow(kit, resource, verdict):
     slow = [t for t in slow if not (fresh_fast and kit.latency.stalled_with_others(t, kit.slow))]
     if slow:
         worst = "; ".join(f"{t.request} {t.seconds:.2f} s" for t in slow[:3])
-        verdict.warn(f"{len(slow)} answer(s) to {resource.name} took longer than {kit.slow:g} s (--slow), e.g. {worst}")
+        verdict.warn(_("{n} answer(s) to {name} took longer than {slow:g} s (--slow), e.g. {worst}").format(n=len(slow), name=resource.name, slow=kit.slow, worst=worst))

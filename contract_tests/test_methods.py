@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scs_kit.check.verdict import broken, fail
+from scs_kit.i18n import _
 from scs_kit.spec import METHODS
 
 from ._kit import check, described
@@ -15,20 +16,20 @@ def test_allowed(resource, tours):
     gets = [("GET", resource.collection, t.list_answer), ("GET", "by key", t.get_existing)]
     for method, what, answer in gets:
         if answer is not None and not answer.ok:
-            fail(f"{method} {what} answered {described(answer)}", answer.exchange)
+            fail(_("{method} {what} answered {answer}").format(method=method, what=what, answer=described(answer)), answer.exchange)
     if t.post is not None and t.created_key is None:
-        fail(f"POST {resource.collection} of a valid record registered no record ({described(t.post)})",
+        fail(_("POST {collection} of a valid record registered no record ({answer})").format(collection=resource.collection, answer=described(t.post)),
                  t.post.exchange)
     for name, answer in (("PUT", t.put), ("DELETE", t.delete)):
         if answer is not None and not answer.succeeded:
-            fail(f"{name} {answer.exchange.url} of a kit record was refused: {described(answer)}", answer.exchange)
+            fail(_("{name} {url} of a kit record was refused: {answer}").format(name=name, url=answer.exchange.url, answer=described(answer)), answer.exchange)
     t.require_writes()
     # documented writes the mode does not allow are simply not exercised here (the tour says why)
 
 
 def _forbidden_or_skip(kit, resource):
     if all(resource.allows(m) for m in METHODS):
-        pytest.skip(f"{resource.name} documents all four methods")
+        pytest.skip(_("{name} documents all four methods").format(name=resource.name))
     kit.require_write()
 
 
@@ -38,7 +39,7 @@ def test_forbidden(kit, resource, probes):
     probe = probes.of(resource)
     if probe["failures"]:
         message, evidence = probe["failures"][0]
-        more = [m for m, _ in probe["failures"][1:]]
+        more = [m for m, _unused in probe["failures"][1:]]
         fail(message + (f"; also: {'; '.join(more)}" if more else "") + f" — {resource.name} documents only "
                  f"{', '.join(resource.methods)}", *evidence)
     if probe.get("unclear"):
@@ -50,16 +51,16 @@ def test_allow_header(kit, resource, probes, verdict):
     _forbidden_or_skip(kit, resource)
     answers = [(m, p, a) for m, p, a in probes.of(resource)["answers"] if a.status == 405]
     if not answers:
-        pytest.skip("no 405 answer to judge (the implementation refuses undocumented methods otherwise)")
+        pytest.skip(_("no 405 answer to judge (the implementation refuses undocumented methods otherwise)"))
     for method, path, answer in answers:
         on_item = path != resource.collection
         documented = [m for m in resource.methods if (m != "POST") == on_item or m == "GET"]
         allow = answer.headers.get("allow")
         if allow is None:
-            verdict.warn(f"{method} {path} answered 405 without an Allow header (documented: {', '.join(documented)})",
+            verdict.warn(_("{method} {path} answered 405 without an Allow header (documented: {documented})").format(method=method, path=path, documented=', '.join(documented)),
                      answer.exchange)
             continue
         listed = {m.strip().upper() for m in allow.split(",") if m.strip()}
         if method in listed or not set(documented) <= listed:
-            verdict.warn(f"{method} {path} answered 405 with Allow: {allow} (documented: {', '.join(documented)})",
+            verdict.warn(_("{method} {path} answered 405 with Allow: {allow} (documented: {documented})").format(method=method, path=path, allow=allow, documented=', '.join(documented)),
                      answer.exchange)

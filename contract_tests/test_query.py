@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scs_kit.check.context import keyint
 from scs_kit.check.query_oracle import QueryParameters, expected, query_fields, route
 from scs_kit.check.verdict import broken, fail
+from scs_kit.i18n import _
 
 from ._kit import check, described
 from .query_order import ordering_fields
@@ -16,7 +17,7 @@ from .query_order import ordering_fields
 
 def _require_query(resource):
     if not resource.query:
-        pytest.skip(f"{resource.name} has no query route")
+        pytest.skip(_("{name} has no query route").format(name=resource.name))
 
 
 def _ids(resource, rows) -> list:
@@ -70,28 +71,29 @@ def ask(kit, resource, rows_box, top, desc, kid, tels, amp, order=None):
             return
         if ans.ok and ans.json == want:
             return
-        fresh, _ = kit.list(resource)
+        fresh, _unused = kit.list(resource)
         if fresh == rows_box[0]:
             break
         rows_box[0] = fresh  # another client wrote meanwhile: recompute and ask again
     else:
-        broken("the collection kept changing while the kit compared query answers")
-    what = (f"TOP {top}, {'descending' if desc.lower() == 'true' else 'ascending'}, "
-            f"{'every customer' if not kid else f'顧客ID {kid}'}, {'FROM Null' if tels is None else f'相手TEL in {tels}'}")
+        broken(_("the collection kept changing while the kit compared query answers"))
+    what = (_("TOP {top}, {value}, {value2}, {value3}").format(top=top, value='descending' if desc.lower() == 'true' else 'ascending',
+                value2='every customer' if not kid else f'顧客ID {kid}',
+                value3='FROM Null' if tels is None else f'相手TEL in {tels}'))
     if not ans.ok or not isinstance(ans.json, list):
-        fail(f"GET {ans.exchange.url} ({what}) answered {described(ans)} instead of a JSON array", ans.exchange)
+        fail(_("GET {url} ({what}) answered {answer} instead of a JSON array").format(url=ans.exchange.url, what=what, answer=described(ans)), ans.exchange)
     got_ids, want_ids = _ids(resource, ans.json), _ids(resource, want)
     if got_ids != want_ids:
-        fail(f"GET {ans.exchange.url} ({what}) answered records {got_ids}; expected {want_ids} from the full "
-                 f"collection of {len(rows_box[0])}", ans.exchange)
-    fail(f"GET {ans.exchange.url} ({what}) answered the expected records {got_ids} but with other field values "
-             "than the full collection", ans.exchange)
+        fail(_("GET {url} ({what}) answered records {got_ids}; expected {want_ids} from the full collection of "
+               "{n}").format(url=ans.exchange.url, what=what, got_ids=got_ids, want_ids=want_ids, n=len(rows_box[0])), ans.exchange)
+    fail(_("GET {url} ({what}) answered the expected records {got_ids} but with other field values than the "
+           "full collection").format(url=ans.exchange.url, what=what, got_ids=got_ids), ans.exchange)
 
 
 @check("QUERY-MATCHES-MODEL")
 def test_matches_model(kit, resource, verdict):
     _require_query(resource)
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     box = [rows]
     params = QueryParameters(kit.spec, resource)
     kid_field, tel_field = query_fields(resource)
@@ -114,22 +116,22 @@ def test_matches_model(kit, resource, verdict):
     @seed(kit.seed)
     @given(_strategy(params, resource, rows))
     def prop(params):
-        top, desc, kid, tels, _ = params  # `%26` is QUERY-SPELLINGS' point (a SHOULD): here only `&`
+        top, desc, kid, tels, _unused = params  # `%26` is QUERY-SPELLINGS' point (a SHOULD): here only `&`
         ask(kit, resource, box, top, desc, kid, tels, "&", order)
 
     prop()
     if order.candidates and resource.key not in order.candidates:
         fields = sorted(order.candidates)
-        verdict.warn(f"the query route orders records by {' / '.join(fields)}, not by the key {resource.key}: every answer "
-                 f"is correctly filtered and cut, ordered consistently by that field (the page says 降順/昇順 without "
-                 f"naming the field; ordering by the key is the kit's reading), e.g. GET {order.example.exchange.url}",
+        verdict.warn(_("the query route orders records by {fields}, not by the key {key}: every answer is correctly "
+                       "filtered and cut, ordered consistently by that field (the page says 降順/昇順 without naming the "
+                       "field; ordering by the key is the kit's reading), e.g. GET {url}").format(fields=' / '.join(fields), key=resource.key, url=order.example.exchange.url),
                  order.example.exchange)
 
 
 @check("QUERY-SPELLINGS")
 def test_spellings(kit, resource, verdict):
     _require_query(resource)
-    rows, _ = kit.list(resource)
+    rows, _unused = kit.list(resource)
     params = QueryParameters(kit.spec, resource)
     kid_field, tel_field = query_fields(resource)
     tels = _numbers(params, rows, tel_field)
@@ -143,22 +145,22 @@ def test_spellings(kit, resource, verdict):
                 for amp in (("&", "%26") if frm else ("&",)):
                     ans = kit.read(resource, kit.client.get(route(resource, 0, desc, kid, frm, amp)))
                     if not ans.ok or not isinstance(ans.json, list):
-                        fail(f"GET {ans.exchange.url} answered {described(ans)} instead of a JSON array",
+                        fail(_("GET {url} answered {answer} instead of a JSON array").format(url=ans.exchange.url, answer=described(ans)),
                                  ans.exchange)
                     answers[(desc, amp)] = ans
             pairs = [((a, "&"), (b, "&")) for a, b in params.same_meaning()]
             for x, y in pairs:
                 ax, ay = answers[x], answers[y]
                 if ax.json != ay.json:
-                    fail(f"GET {ax.exchange.url} and GET {ay.exchange.url} answered differently "
-                             f"({_ids(resource, ax.json)} vs {_ids(resource, ay.json)}); the page: "
-                             "DESCENDING=True(true)/False(false)", ax.exchange, ay.exchange)
+                    fail(_("GET {url} and GET {url2} answered differently ({ids} vs {ids2}); the page: "
+                           "DESCENDING=True(true)/False(false)").format(url=ax.exchange.url, url2=ay.exchange.url, ids=_ids(resource, ax.json),
+                             ids2=_ids(resource, ay.json)), ax.exchange, ay.exchange)
             # The page joins FROM's numbers with `&`; `%26` is the same character percent-encoded, which a
             # server may keep literal (RFC 3986 §2.2: encoding a delimiter takes away its meaning): a SHOULD.
             for d in (params.spellings[0], params.spellings[-1]) if frm else ():
                 ax, ay = answers[(d, "&")], answers[(d, "%26")]
                 if ax.json != ay.json and not encoded_warned:
                     encoded_warned = True
-                    verdict.warn(f"GET {ay.exchange.url} (FROM joined by %26) answered {_ids(resource, ay.json)}, GET "
-                             f"{ax.exchange.url} (joined by &) {_ids(resource, ax.json)}: %26 is not taken as the "
-                             "separator", ax.exchange, ay.exchange)
+                    verdict.warn(_("GET {url} (FROM joined by %26) answered {ids}, GET {url2} (joined by &) {ids2}: %26 is not "
+                                   "taken as the separator").format(url=ay.exchange.url, ids=_ids(resource, ay.json), url2=ax.exchange.url,
+                                     ids2=_ids(resource, ax.json)), ax.exchange, ay.exchange)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check
 from .st_support import call
@@ -22,7 +23,7 @@ def test_no_5xx(kit, resource, st_schema, bad_requests):
 
     def judge(label, status, exchange):
         if status is not None and status >= 500:
-            errors.append((f"{label} answered HTTP {status}", exchange))
+            errors.append((_("{label} answered HTTP {status}").format(label=label, status=status), exchange))
 
     paths = [resource.item] + ([resource.query] if resource.query else [])  # the operations with parameters
     for path in paths:
@@ -43,7 +44,7 @@ def test_no_5xx(kit, resource, st_schema, bad_requests):
 
     for probe in bad_requests.of(resource):
         if probe.answer is None:
-            errors.append((f"{probe.label} got no answer ({probe.failure})", None))
+            errors.append((_("{label} got no answer ({failure})").format(label=probe.label, failure=probe.failure), None))
         else:
             judge(probe.label, probe.answer.status, probe.answer.exchange)
     if errors:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from scs_kit.check.verdict import broken, fail
+from scs_kit.i18n import _
 
 from ._kit import check, described, open_field, short, sorted_fields
 
@@ -28,43 +29,42 @@ def compare(verdict, resource, sent: dict, got: dict | None, how: str, *evidence
     (the record before an update), keep its old value (not writable): both warn, unless the update
     changed nothing at all."""
     if got is None:
-        fail(f"{how}: GET by key answered no record", *evidence)
+        fail(_("{how}: GET by key answered no record").format(how=how), *evidence)
     fields = sorted_fields(resource, sent, got, before)
     # a field the page does not document may come back otherwise (set by the server, normalised): it warns
     odd = [n for n in fields["wrong"] if open_field(resource, n)]
     fields["wrong"] = [n for n in fields["wrong"] if n not in odd]
     for name in fields["wrong"] + [n for n in fields["dropped"] + fields["kept"] if not open_field(resource, n)]:
         if name not in got:
-            fail(f"{how}: GET returns no {name!r} although the page documents it (sent {short(sent[name], 80)!r})",
+            fail(_("{how}: GET returns no {name!r} although the page documents it (sent {sent!r})").format(how=how, name=name, sent=short(sent[name], 80)),
                      *evidence)
-        fail(f"{how}: {name!r} was sent as {short(sent[name], 120)!r} but GET returns {short(got[name], 120)!r}",
+        fail(_("{how}: {name!r} was sent as {sent!r} but GET returns {got!r}").format(how=how, name=name, sent=short(sent[name], 120), got=short(got[name], 120)),
                  *evidence)
     if fields["kept"] and not fields["landed"] and not fields["hidden"]:
         name = fields["kept"][0]
-        fail(f"{how}: the update changed none of the fields sent, e.g. {name!r} was sent as "
-                 f"{short(sent[name], 120)!r} but GET still returns {short(got[name], 120)!r}", *evidence)
+        fail(_("{how}: the update changed none of the fields sent, e.g. {name!r} was sent as {sent!r} but GET "
+               "still returns {got!r}").format(how=how, name=name, sent=short(sent[name], 120), got=short(got[name], 120)), *evidence)
     if odd:
         name = odd[0]
-        verdict.warn(f"{how}: the field(s) {odd}, which the page does not document, come back otherwise than sent, "
-                     f"e.g. {name!r} sent as {short(sent[name], 80)!r}, returned as {short(got[name], 80)!r} (set or "
-                     "normalised by the implementation)")
+        verdict.warn(_("{how}: the field(s) {odd}, which the page does not document, come back otherwise than sent, "
+                       "e.g. {name!r} sent as {sent!r}, returned as {got!r} (set or normalised by the implementation)").format(how=how, odd=odd, name=name, sent=short(sent[name], 80), got=short(got[name], 80)))
     if fields["dropped"]:
-        verdict.warn(f"{how}: the implementation does not store the inferred field(s) {fields['dropped']}")
+        verdict.warn(_("{how}: the implementation does not store the inferred field(s) {fields}").format(how=how, fields=fields['dropped']))
     if fields["hidden"]:
-        verdict.warn(f"{how}: GET shows the secret field(s) {fields['hidden']} otherwise than sent "
-                 f"(e.g. {short(got[fields['hidden'][0]], 40)!r}): masked, presumably")
+        verdict.warn(_("{how}: GET shows the secret field(s) {fields} otherwise than sent (e.g. {got!r}): masked, "
+                       "presumably").format(how=how, fields=fields['hidden'], got=short(got[fields['hidden'][0]], 40)))
     if fields["kept"]:
-        verdict.warn(f"{how}: the update left the field(s) {fields['kept']} unchanged (fields the page does not "
-                 "document; the implementation may not let a write change them)")
+        verdict.warn(_("{how}: the update left the field(s) {fields} unchanged (fields the page does not document; the "
+                       "implementation may not let a write change them)").format(how=how, fields=fields['kept']))
 
 
 @check("ROUNDTRIP-POST")
 def test_post(kit, resource, verdict):
     kit.require_create(resource)
-    key, ans, body, _, _ = kit.create(resource, "0")
+    key, ans, body, _unused, _unused = kit.create(resource, "0")
     try:
         if key is None:
-            broken(f"setup: POST {resource.collection} registered no record ({described(ans)})", ans.exchange)
+            broken(_("setup: POST {collection} registered no record ({answer})").format(collection=resource.collection, answer=described(ans)), ans.exchange)
         get = kit.get_item(resource, key)
         got = kit.one(get)
         compare(verdict, resource, body, got, f"POST {resource.collection} then GET {resource.item_path(key)}",
@@ -91,8 +91,7 @@ def test_put(kit, resource, verdict):
         body = _put_body(kit, resource, key, before)
         ans = kit.put(resource, key, body)
         if not ans.succeeded:
-            broken(f"PUT {resource.item_path(key)} of a valid record was refused ({described(ans)}); "
-                       "see METHODS-ALLOWED", ans.exchange)
+            broken(_("PUT {item_path} of a valid record was refused ({answer}); see METHODS-ALLOWED").format(item_path=resource.item_path(key), answer=described(ans)), ans.exchange)
         get = kit.get_item(resource, key)
         got = kit.one(get)
         sent = {f: v for f, v in body.items() if resource.field(f) is not None}  # the values the kit chose
@@ -106,7 +105,7 @@ def test_text(kit, resource, verdict):
         before = kit.existing(resource, key)
         fields = kit.bodies.text_fields(resource, None if resource.allows("POST") else before)
         if not fields:
-            pytest.skip(f"{resource.name} has no text field to write")
+            pytest.skip(_("{name} has no text field to write").format(name=resource.name))
         refused = []
         last = [before]  # the record as the previous PUT left it
 
@@ -136,5 +135,4 @@ def test_text(kit, resource, verdict):
         prop()
         if refused:
             values, ans = refused[0]
-            verdict.warn(f"{len(refused)} PUT(s) with text values were refused, e.g. {short(values, 120)} → "
-                     f"{described(ans)}", ans.exchange)
+            verdict.warn(_("{n} PUT(s) with text values were refused, e.g. {values} → {answer}").format(n=len(refused), values=short(values, 120), answer=described(ans)), ans.exchange)

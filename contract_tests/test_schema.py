@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check
 from .st_support import call, findings
@@ -55,7 +56,7 @@ def test_responses(kit, resource, verdict, st_schema):
             verdict.warn(finding.message, exchange)
     if binding:
         more = f" (and {len(binding) - 1} more)" if len(binding) > 1 else ""
-        fail(binding[0][0].message + more, *[e for _, e in binding[:3]])
+        fail(binding[0][0].message + more, *[e for _unused, e in binding[:3]])
 
 
 def _writes(kit, resource, run, st_schema):
@@ -76,8 +77,8 @@ def _writes(kit, resource, run, st_schema):
             # a new record without the marker is the kit's only if its POST succeeded (else another client's)
             posted.succeeded = _succeeded(run(case))
         if posted.unsettled:  # the ledger keeps the entry: the final sweep looks for the marker once more
-            kit.records.problems.append(f"POST {resource.collection} (SCHEMA) was followed by new records "
-                                        f"{posted.unsettled}; the kit cannot tell which is its own")
+            kit.records.problems.append(_("POST {collection} (SCHEMA) was followed by new records {unsettled}; the kit cannot tell which "
+                                          "is its own").format(collection=resource.collection, unsettled=posted.unsettled))
         elif posted.key is not None and resource.allows("DELETE"):
             kit.remove(resource, posted.key)
 
@@ -97,7 +98,7 @@ def _writes(kit, resource, run, st_schema):
                 if not isinstance(case.body, dict):
                     return
                 case.path_parameters = {k: key for k in case.path_parameters}
-                case.body, _ = kit.records.marked(resource, {**case.body, resource.key: key})  # stays the kit's
+                case.body, _unused = kit.records.marked(resource, {**case.body, resource.key: key})  # stays the kit's
                 run(case)
 
             puts()

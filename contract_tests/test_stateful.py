@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 from scs_kit.check.context import keyint
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check, described, open_field, short, shown
 
@@ -33,15 +34,15 @@ def machine_for(kit, r, verdict):
 
         def _compare(self, key, got, how, *evidence):
             if got is None:
-                fail(f"{how}: record {key} is missing (model holds it)", *evidence)
+                fail(_("{how}: record {key} is missing (model holds it)").format(how=how, key=key), *evidence)
             for f, v in self.model[key].items():
                 if f in got and got[f] != v and shown(r, f):
-                    message = f"{how}: record {key} field {f!r} is {short(got[f], 80)!r}, the model says {short(v, 80)!r}"
+                    message = _("{how}: record {key} field {f!r} is {got!r}, the model says {v!r}").format(how=how, key=key, f=f, got=short(got[f], 80), v=short(v, 80))
                     if not open_field(r, f):
                         fail(message, *evidence)
                     if f not in odd:  # a field the page does not document: set or normalised by the server
                         odd.add(f)
-                        verdict.warn(message + " (a field the page does not document)", *evidence)
+                        verdict.warn(message + _(" (a field the page does not document)"), *evidence)
 
         @initialize()
         def first_record(self):
@@ -62,13 +63,12 @@ def machine_for(kit, r, verdict):
             key, ans, body, before, after = kit.create(r, body_key)
             self.high = max(self.high, kit.max_key(after, r))
             if key is None:
-                fail(f"POST {r.collection} (body key {body_key!r}) registered no record ({described(ans)})",
+                fail(_("POST {collection} (body key {body_key!r}) registered no record ({answer})").format(collection=r.collection, body_key=body_key, answer=described(ans)),
                          ans.exchange)
             if key in self.model:
-                fail(f"POST {r.collection} registered key {key}, which the kit's record already had", ans.exchange)
+                fail(_("POST {collection} registered key {key}, which the kit's record already had").format(collection=r.collection, key=key), ans.exchange)
             if (keyint(key) or 0) <= kit.max_key(before, r):
-                fail(f"POST {r.collection} registered key {key}, not above the highest key "
-                         f"{kit.max_key(before, r)}", ans.exchange)
+                fail(_("POST {collection} registered key {key}, not above the highest key {max_key}").format(collection=r.collection, key=key, max_key=kit.max_key(before, r)), ans.exchange)
             self.model[key] = {f: v for f, v in body.items() if f != r.key}
             self.deleted.discard(key)
 
@@ -80,7 +80,7 @@ def machine_for(kit, r, verdict):
             body = kit.body(r, body_key, kit.records.next_marker())
             ans = kit.put(r, key, body)
             if not ans.succeeded:
-                fail(f"PUT {r.item_path(key)} of a kit record was refused ({described(ans)})", ans.exchange)
+                fail(_("PUT {item_path} of a kit record was refused ({answer})").format(item_path=r.item_path(key), answer=described(ans)), ans.exchange)
             self.model[key] = {f: v for f, v in body.items() if f != r.key}
 
         @precondition(lambda self: deletes and self.model)
@@ -89,7 +89,7 @@ def machine_for(kit, r, verdict):
             key = data.draw(st.sampled_from(sorted(self.model)), label="key")
             ans = kit.delete(r, key)
             if not ans.succeeded:
-                fail(f"DELETE {r.item_path(key)} of a kit record was refused ({described(ans)})", ans.exchange)
+                fail(_("DELETE {item_path} of a kit record was refused ({answer})").format(item_path=r.item_path(key), answer=described(ans)), ans.exchange)
             self._forget(key)
             self.deleted.add(key)
             kit.records.forget(r, key)
@@ -121,7 +121,7 @@ def machine_for(kit, r, verdict):
                 self._compare(key, keys.get(key), f"GET {r.collection}", lst.exchange)
             back = sorted(self.deleted & set(keys))
             if back:
-                fail(f"GET {r.collection} still lists deleted record(s) {back}", lst.exchange)
+                fail(_("GET {collection} still lists deleted record(s) {back}").format(collection=r.collection, back=back), lst.exchange)
             resurrected.extend(revenants(rows, lst))
 
         def teardown(self):
@@ -152,5 +152,5 @@ def test_model(kit, resource, verdict):
         resurrected.extend(revenants(rows, answer))
     if resurrected:
         key, deleted, answer = resurrected[0]
-        fail(f"GET {resource.collection} lists record {key} carrying the values of record {deleted}, which the "
-                 f"kit deleted earlier: a deleted record came back", answer.exchange)
+        fail(_("GET {collection} lists record {key} carrying the values of record {deleted}, which the kit "
+               "deleted earlier: a deleted record came back").format(collection=resource.collection, key=key, deleted=deleted), answer.exchange)

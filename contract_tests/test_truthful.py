@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from scs_kit.check.verdict import fail
+from scs_kit.i18n import _
 
 from ._kit import check, described
 
@@ -16,13 +17,13 @@ def test_truthful(kit, resource, bad_requests, verdict):
     kit.require_write()
     found = bad_requests.of(resource)
     if not found:
-        pytest.skip(f"no write the kit may send to {resource.name} in --mode {kit.mode}")
+        pytest.skip(_("no write the kit may send to {name} in --mode {mode}").format(name=resource.name, mode=kit.mode))
     lies = [p for p in found if p.lie]
     contradictions = [p for p in found if p.answer is not None and 400 <= p.answer.status < 500
                       and p.answer.result == "True"]
     if contradictions:
         p = contradictions[0]
-        fail(f'{p.label} answered {described(p.answer)}: a refusal that says result "True"', p.answer.exchange)
+        fail(_('{label} answered {answer}: a refusal that says result "True"').format(label=p.label, answer=described(p.answer)), p.answer.exchange)
     if lies:
         p = lies[0]
         more = f" (and {len(lies) - 1} more)" if len(lies) > 1 else ""

@@ -13,6 +13,7 @@ from typing import Any
 from scs_kit.check.context import Kit
 from scs_kit.check.transport import Answer
 from scs_kit.check.verdict import PremiseBroken
+from scs_kit.i18n import _
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Tour:
 
     def writes(self) -> list[tuple[str, Answer]]:
         return [(n, a) for n, a in (("POST", self.post), ("PUT", self.put), ("DELETE", self.delete),
-                                    ("DELETE of a key with no record", self.delete_absent)) if a is not None]
+                                    (_("DELETE of a key with no record"), self.delete_absent)) if a is not None]
 
     def answers(self) -> list[Answer]:
         return [a for a in (self.list_answer, self.get_existing, self.get_absent, self.post, self.get_created,
@@ -82,7 +83,7 @@ def _run(kit: Kit, r) -> Tour:
     t.absent_key = kit.absent_key(t.rows, r)
     t.get_absent = kit.get_item(r, t.absent_key)
     if not kit.can_write():
-        t.write_blocker = "mode read-only sends GET only"
+        t.write_blocker = _("mode read-only sends GET only")
         return t
     try:
         _writes(kit, r, t)
@@ -93,7 +94,7 @@ def _run(kit: Kit, r) -> Tour:
 
 def _writes(kit: Kit, r, t: Tour) -> None:
     if r.allows("POST") and not kit.creation_blocker(r):
-        key, ans, _, _, _ = kit.create(r)
+        key, ans, _unused, _unused, _unused = kit.create(r)
         t.post, t.created_key = ans, key
         if key is not None:
             t.get_created = kit.get_item(r, key)

@@ -1,6 +1,7 @@
 """Bad input to every command: one line on stderr, a defined exit code, never a traceback or a hang.
 
-CLI-level cases run `scs-kit` as a process. Misbehaving implementations are tiny socket servers on
+Every case runs in English and in Japanese (`SCS_LANG`): in Japanese the one line must be Japanese
+(kana in it) and still name the option, value or file at fault. CLI-level cases run `scs-kit` as a process. Misbehaving implementations are tiny socket servers on
 127.0.0.1 in daemon threads that stop by themselves (a stop event and a time limit per connection).
 Cases that only duplicate tests/test_server_cli.py (serve) or tests/test_check_runner.py are left out.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -25,6 +28,25 @@ BASE_PATH = "/CTI_SmartConnectService/RestService"
 QUICK = ["--profile", "quick", "--only", "ENVELOPE", "--resources", "ContainmentLine", "--no-reports",
          "--progress", "none"]
 TIMEOUT = 1.0  # --timeout for checks against the misbehaving servers
+ERROR_WORD = {"en": "error", "ja": "エラー"}
+KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]")
+# Parts of an English needle that every language keeps: options, values, paths, numbers, status codes.
+NEUTRAL = re.compile(r"[^\s()]*(?:--|[A-Z0-9/$.'_])[^\s()]*")
+
+
+@pytest.fixture(autouse=True, params=["en", "ja"])
+def lang(request, monkeypatch) -> str:
+    monkeypatch.setenv("SCS_LANG", request.param)  # inherited by every `scs-kit` process below
+    return request.param
+
+
+def _lang() -> str:
+    return os.environ.get("SCS_LANG", "en")
+
+
+def say(en: str, ja: str) -> str:
+    """The text the current language shows."""
+    return ja if _lang() == "ja" else en
 
 
 def scs_kit(*args: str, timeout: float = 60, cwd=None, env=None) -> subprocess.CompletedProcess:
@@ -36,10 +58,17 @@ def assert_error(proc: subprocess.CompletedProcess, command: str | None, *needle
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
     lines = proc.stderr.strip().splitlines()
-    prefix = f"scs-kit {command}: error: " if command else "scs-kit: error: "
+    word = ERROR_WORD[_lang()]
+    prefix = f"scs-kit {command}: {word}: " if command else f"scs-kit: {word}: "
     assert len(lines) == 1 and lines[0].startswith(prefix), proc.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
+    if _lang() == "en":
+        for needle in needles:
+            assert needle in lines[0], (needle, lines[0])
+    else:
+        assert KANA.search(lines[0][len(prefix):]), f"not in Japanese: {lines[0]}"
+        for needle in needles:
+            for token in NEUTRAL.findall(needle):
+                assert token.strip(".:,") in lines[0], (token, needle, lines[0])
     return lines[0]
 
 
@@ -49,7 +78,7 @@ def assert_error(proc: subprocess.CompletedProcess, command: str | None, *needle
 def test_no_command_prints_help_and_one_error_line():
     proc = scs_kit()
     assert_error(proc, None, "a command is required")
-    assert "usage: scs-kit" in proc.stdout
+    assert say("usage: scs-kit", "使い方: scs-kit") in proc.stdout
 
 
 @pytest.mark.parametrize("args, command, needle", [
@@ -118,7 +147,7 @@ def test_check_rejects_an_unusable_report_dir_before_running(tmp_path, where):
 def test_check_accepts_any_integer_seed(seed):
     proc = scs_kit("check", *QUICK, "--seed", seed, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert f"(seed {seed})" in proc.stdout and "Traceback" not in proc.stderr
+    assert say(f"(seed {seed})", f"シード {seed}") in proc.stdout and "Traceback" not in proc.stderr
 
 
 def test_check_with_a_spec_without_resources(tmp_path):
@@ -262,7 +291,7 @@ def test_check_against_a_misbehaving_server(case):
         assert_error(proc, "check", needle)
     else:
         assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-        assert "scs-kit check: fail" in proc.stdout
+        assert say("scs-kit check: fail", "scs-kit check: 不合格") in proc.stdout
     # never a hang: the process start, plus a few read timeouts at most
     assert elapsed < 20, elapsed
 
@@ -329,7 +358,8 @@ def test_lint_a_missing_ref_is_a_short_finding(tmp_path):
     proc = scs_kit("lint", str(tmp_path / "badref.yaml"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     findings = proc.stdout.strip().splitlines()
-    assert any("cannot resolve a $ref: /components/schemas/Missing" in f for f in findings), findings
+    assert any(say("cannot resolve a $ref: ", "$ref を解決できません: ") + "/components/schemas/Missing" in f
+               for f in findings), findings
     assert all(len(f) < 600 for f in findings)  # no dump of the whole document
 
 
@@ -350,7 +380,7 @@ def test_lint_schema_nodes_of_the_wrong_type_are_findings(tmp_path):
     path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     proc = scs_kit("lint", str(path))
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stderr
-    assert "schema is invalid" in proc.stdout
+    assert say("schema is invalid", "スキーマが不正です") in proc.stdout
 
 
 # --- scs-kit report / docs: results files ------------------------------------------------------------

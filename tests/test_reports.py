@@ -183,7 +183,7 @@ def test_html_escapes_everything(written):
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(" in html
     assert "営業部 &lt;b&gt;" in html
-    assert '<meta charset="utf-8">' in html and '<html lang="ja">' in html
+    assert '<meta charset="utf-8">' in html and '<html lang="en">' in html  # the report's language
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained: no external assets
 
 

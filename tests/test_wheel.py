@@ -37,6 +37,7 @@ def _clean_env(venv: Path | None = None, **extra: str) -> dict[str, str]:
     if venv is not None:
         env["PATH"] = str(_bin(venv, "python").parent) + os.pathsep + env.get("PATH", "")
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["SCS_LANG"] = "en"  # the assertions read English, whatever the machine's locale
     return {**env, **extra}
 
 
@@ -79,6 +80,7 @@ def test_the_wheel_ships_the_suite_inside_the_package(wheel):
     assert not [n for n in names if n.startswith("contract_tests/")], "no generic top-level package"
     assert "scs_kit/contract_tests/conftest.py" in names and "scs_kit/openapi/scs-restful-api.yaml" in names
     assert "scs_kit/pytest_plugin.py" in names
+    assert "scs_kit/locale/ja/LC_MESSAGES/scs_kit.po" in names and "scs_kit/locale/en/LC_MESSAGES/scs_kit.po" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[pytest11]" in text and "scs_kit = scs_kit.pytest_plugin" in text
@@ -89,6 +91,14 @@ def test_check_runs_from_any_directory_beside_pytest_base_url(venv, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "scs-kit check: pass" in proc.stdout and "Traceback" not in proc.stderr
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["junit.xml", "results.json"]
+
+
+def test_the_installed_wheel_speaks_japanese(venv, tmp_path):
+    """The catalogue is compiled at first use, also where site-packages is not writable."""
+    proc = _run(venv, [str(_bin(venv, "scs-kit")), "lint", "--lang", "ja"], tmp_path)
+    assert proc.returncode == 0 and "OpenAPI 3.1 として妥当" in proc.stdout, proc.stdout + proc.stderr
+    proc = _run(venv, [str(_bin(venv, "scs-kit")), "report"], tmp_path, LANG="ja_JP.UTF-8", SCS_LANG="")
+    assert proc.stderr.startswith("scs-kit report: エラー: "), proc.stderr
 
 
 class _Served:

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import vendor_page
 from .errors import EXIT_FINDINGS, EXIT_OK
+from .i18n import _
 from .spec import (
     EVIDENCE,
     HTTP_METHODS,
@@ -47,8 +48,8 @@ def lint_document(doc: dict) -> list[Finding]:
         except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
             # a node of an unexpected type (a list where a schema belongs, ...): a finding, not a crash
             name = rule.__name__.strip("_").replace("_", "-")
-            findings.append(Finding("doc-shape", "#", f"cannot apply the {name} rules, the document has an unexpected "
-                                                      f"shape ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"))
+            findings.append(Finding("doc-shape", "#", _("cannot apply the {rules} rules, the document has an unexpected shape "
+                                                        "({problem})").format(rules=name, problem=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")))
     return findings
 
 
@@ -60,7 +61,7 @@ def _openapi_validity(doc: dict) -> Iterator[Finding]:
 
     version = str(doc.get("openapi", ""))
     if not version.startswith("3.1."):
-        yield Finding("oas-structure", pointer("openapi"), f"OpenAPI 3.1.x expected, found {version or 'nothing'!r}")
+        yield Finding("oas-structure", pointer("openapi"), _("OpenAPI 3.1.x expected, found {version}").format(version=repr(version) if version else _("nothing")))
         return
     validator = OpenAPIV31SpecValidator(doc)
     structural = list(validator.schema_validator.iter_errors(doc))
@@ -73,8 +74,8 @@ def _openapi_validity(doc: dict) -> Iterator[Finding]:
             where = pointer(*getattr(err, "absolute_path", []) or [])
             yield Finding("oas-semantics", where, str(err.message if hasattr(err, "message") else err).splitlines()[0])
     except Exception as exc:  # noqa: BLE001 - the validator itself gave up on this document
-        yield Finding("oas-semantics", "#", f"openapi-spec-validator could not finish: {type(exc).__name__}: "
-                                            f"{(str(exc).splitlines() or [''])[0][:200]}")
+        yield Finding("oas-semantics", "#", _("openapi-spec-validator could not finish: {problem}").format(
+            problem=f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"))
 
 
 # --- the kit's rules ---------------------------------------------------------------------------
@@ -103,11 +104,11 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
         where = pointer("tags", i, "x-scs-resource")
         addition = str(ext.get("addition") or "").strip()
         if name in vendor_page.RESOURCES and addition:
-            yield Finding("vendor-resources", where + "/addition", f"{name} is in the vendor's table, not an addition")
+            yield Finding("vendor-resources", where + "/addition", _("{name} is in the vendor's table, not an addition").format(name=name))
         if name not in vendor_page.RESOURCES:
             if not addition:
-                yield Finding("vendor-resources", pointer("tags", i), f"resource {name!r} is not in the vendor's table "
-                              "(an intended addition says why in x-scs-resource addition)")
+                yield Finding("vendor-resources", pointer("tags", i), _("resource {name} is not in the vendor's table "
+                              "(an intended addition says why in x-scs-resource addition)").format(name=repr(name)))
                 continue
             key, min_id = ext.get("key"), int(ext.get("min-id", 1))
             methods = tuple(str(m).upper() for m in ext.get("methods") or [])
@@ -117,23 +118,23 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
             seen[name] = ext
             key, methods, min_id = vendor_page.RESOURCES[name]
             if ext.get("key") != key:
-                yield Finding("vendor-resources", where + "/key", f"{name}: key must be {key!r}, found {ext.get('key')!r}")
+                yield Finding("vendor-resources", where + "/key", _("{name}: key must be {key}, found {found}").format(name=name, key=repr(key), found=repr(ext.get('key'))))
             declared = tuple(str(m).upper() for m in ext.get("methods") or [])
             if set(declared) != set(methods):
-                yield Finding("vendor-methods", where + "/methods", f"{name}: the vendor allows {', '.join(methods)}; x-scs-resource says {', '.join(declared) or 'nothing'}")
+                yield Finding("vendor-methods", where + "/methods", _("{name}: the vendor allows {methods}; x-scs-resource says {declared}").format(name=name, methods=', '.join(methods), declared=', '.join(declared) or _("nothing")))
             if int(ext.get("min-id", 1)) != min_id:
-                yield Finding("min-id", where + "/min-id", f"{name}: minimum id must be {min_id}, found {ext.get('min-id', 1)}")
+                yield Finding("min-id", where + "/min-id", _("{name}: minimum id must be {min_id}, found {found}").format(name=name, min_id=min_id, found=ext.get('min-id', 1)))
             collection, item = f"/{name}", f"/{name}/{{{key}}}"
         for path, allowed in ((collection, COLLECTION_METHODS), (item, ITEM_METHODS)):
             expected = {m.lower() for m in methods if m in allowed}
             actual = {m for m in (paths.get(path) or {}) if m in HTTP_METHODS}
             if path not in paths:
-                yield Finding("vendor-methods", pointer("paths", path), f"{name}: path {path} is missing")
+                yield Finding("vendor-methods", pointer("paths", path), _("{name}: path {path} is missing").format(name=name, path=path))
                 continue
             for m in sorted(expected - actual):
-                yield Finding("vendor-methods", pointer("paths", path, m), f"{name}: {m.upper()} {path} is a vendor method but is not documented")
+                yield Finding("vendor-methods", pointer("paths", path, m), _("{name}: {method} {path} is a vendor method but is not documented").format(name=name, method=m.upper(), path=path))
             for m in sorted(actual - expected):
-                yield Finding("vendor-methods", pointer("paths", path, m), f"{name}: {m.upper()} {path} is not a vendor method")
+                yield Finding("vendor-methods", pointer("paths", path, m), _("{name}: {method} {path} is not a vendor method").format(name=name, method=m.upper(), path=path))
         item_ops = paths.get(item) or {}
         for m in sorted(set(item_ops) & set(HTTP_METHODS)):
             for j, param in enumerate(item_ops[m].get("parameters") or []):
@@ -141,20 +142,20 @@ def _vendor_resources(doc: dict) -> Iterator[Finding]:
                 if param.get("in") == "path" and param.get("name") == key:
                     minimum = (param.get("schema") or {}).get("minimum")
                     if minimum != min_id:
-                        yield Finding("min-id", pointer("paths", item, m, "parameters", j), f"{name}: the key parameter's minimum must be {min_id}, found {minimum}")
+                        yield Finding("min-id", pointer("paths", item, m, "parameters", j), _("{name}: the key parameter's minimum must be {min_id}, found {found}").format(name=name, min_id=min_id, found=minimum))
     for name in vendor_page.RESOURCES:
         if name not in seen:
-            yield Finding("vendor-resources", pointer("tags"), f"vendor resource {name!r} has no tag with x-scs-resource")
+            yield Finding("vendor-resources", pointer("tags"), _("vendor resource {name} has no tag with x-scs-resource").format(name=repr(name)))
     known.update(p for name, (key, _, _) in vendor_page.RESOURCES.items() for p in (f"/{name}", f"/{name}/{{{key}}}"))
     if vendor_page.QUERY_ROUTE not in paths:
-        yield Finding("vendor-resources", pointer("paths"), f"the vendor's query route {vendor_page.QUERY_ROUTE} is missing")
+        yield Finding("vendor-resources", pointer("paths"), _("the vendor's query route {path} is missing").format(path=vendor_page.QUERY_ROUTE))
     for path in paths:
         if path not in known:
-            yield Finding("vendor-resources", pointer("paths", path), f"path {path} is not on the vendor's page")
+            yield Finding("vendor-resources", pointer("paths", path), _("path {path} is not on the vendor's page").format(path=path))
     query = paths.get(vendor_page.QUERY_ROUTE) or {}
     extra = sorted(m.upper() for m in query if m in HTTP_METHODS and m != "get")
     if extra:
-        yield Finding("vendor-methods", pointer("paths", vendor_page.QUERY_ROUTE), f"the query route is GET only, found {', '.join(extra)}")
+        yield Finding("vendor-methods", pointer("paths", vendor_page.QUERY_ROUTE), _("the query route is GET only, found {methods}").format(methods=', '.join(extra)))
 
 
 def _record_keys(doc: dict) -> Iterator[Finding]:
@@ -164,12 +165,12 @@ def _record_keys(doc: dict) -> Iterator[Finding]:
         where = pointer("components", "schemas", name)
         schema = schemas.get(name)
         if not isinstance(schema, dict):
-            yield Finding("record-key", pointer("tags", i, "x-scs-resource", "schema"), f"record schema {name!r} does not exist")
+            yield Finding("record-key", pointer("tags", i, "x-scs-resource", "schema"), _("record schema {name} does not exist").format(name=repr(name)))
             continue
         if key not in (schema.get("properties") or {}):
-            yield Finding("record-key", where + "/properties", f"record schema {name} has no property for its key {key!r}")
+            yield Finding("record-key", where + "/properties", _("record schema {name} has no property for its key {key}").format(name=name, key=repr(key)))
         if key not in (schema.get("required") or []):
-            yield Finding("record-key", where + "/required", f"record schema {name} does not require its key {key!r}")
+            yield Finding("record-key", where + "/required", _("record schema {name} does not require its key {key}").format(name=name, key=repr(key)))
 
 
 def _validator(doc: dict, schema: Any):
@@ -191,19 +192,19 @@ def _check_example(doc: dict, schema: Any, value: Any, where: str) -> Iterator[F
         validator.check_schema(validator.schema)  # an invalid schema would crash the validation below
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     except jsonschema.exceptions.SchemaError as exc:
-        yield Finding("example-valid", where, f"schema is invalid: {exc.message.splitlines()[0][:200]}")
+        yield Finding("example-valid", where, _("schema is invalid: {problem}").format(problem=exc.message.splitlines()[0][:200]))
         return
     except referencing.exceptions.Unresolvable as exc:  # an unresolvable $ref
         cause = exc.__cause__ or getattr(exc, "_cause", None)
         ref = getattr(cause, "ref", None)  # the message itself would dump the whole document
-        yield Finding("example-valid", where, f"cannot resolve a $ref: {ref or str(exc).splitlines()[0][:200]}")
+        yield Finding("example-valid", where, _("cannot resolve a $ref: {ref}").format(ref=ref or str(exc).splitlines()[0][:200]))
         return
     except Exception as exc:  # noqa: BLE001 - jsonschema trips over a malformed schema (a non-string pattern, ...)
-        yield Finding("example-valid", where, f"schema is invalid: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        yield Finding("example-valid", where, _("schema is invalid: {problem}").format(problem=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
         return
     for err in errors[:3]:
         at = "".join(f"/{p}" for p in err.absolute_path)
-        yield Finding("example-valid", where + at, f"example does not match its schema: {err.message}")
+        yield Finding("example-valid", where + at, _("example does not match its schema: {problem}").format(problem=err.message))
 
 
 def _media_examples(doc: dict, media: dict, where: str) -> Iterator[tuple[Any, str]]:
@@ -263,64 +264,64 @@ def _operation_examples(doc: dict) -> Iterator[Finding]:
             body = resolve(doc, op.get("requestBody") or {})
             for mt, media in (body.get("content") or {}).items():
                 if not list(_media_examples(doc, media, "")):
-                    yield Finding("operation-example", f"{base}/requestBody/content/{mt.replace('/', '~1')}", f"{method.upper()} {path}: the request body has no example")
+                    yield Finding("operation-example", f"{base}/requestBody/content/{mt.replace('/', '~1')}", _("{method} {path}: the request body has no example").format(method=method.upper(), path=path))
             ok = resolve(doc, (op.get("responses") or {}).get("200") or {})
             if not any(list(_media_examples(doc, media, "")) for media in (ok.get("content") or {}).values()):
-                yield Finding("operation-example", f"{base}/responses/200", f"{method.upper()} {path}: the 200 response has no example")
+                yield Finding("operation-example", f"{base}/responses/200", _("{method} {path}: the 200 response has no example").format(method=method.upper(), path=path))
 
 
 def _sources(doc: dict) -> Iterator[Finding]:
     """Every rule names the vendor sentence it comes from; operations cite known rules."""
     rules = doc.get("x-scs-rules")
     if not isinstance(rules, list) or not rules:
-        yield Finding("rule-source", pointer("x-scs-rules"), "the document lists no rules (x-scs-rules)")
+        yield Finding("rule-source", pointer("x-scs-rules"), _("the document lists no rules (x-scs-rules)"))
         rules = []
     ids = set()
     for j, rule in enumerate(rules):
         if not isinstance(rule, dict) or not rule.get("id"):
-            yield Finding("rule-source", pointer("x-scs-rules", j), "a rule without an id")
+            yield Finding("rule-source", pointer("x-scs-rules", j), _("a rule without an id"))
             continue
         ids.add(rule["id"])
         if not str(rule.get("source") or "").strip():
-            yield Finding("rule-source", pointer("x-scs-rules", j, "source"), f"rule {rule['id']!r} has no vendor source sentence")
+            yield Finding("rule-source", pointer("x-scs-rules", j, "source"), _("rule {id} has no vendor source sentence").format(id=repr(rule['id'])))
     for i, tag, ext in _resources(doc):
         where = pointer("tags", i, "x-scs-resource")
         for field in ("source", "methods-source"):
             if not str(ext.get(field) or "").strip():
-                yield Finding("rule-source", f"{where}/{field}", f"{tag.get('name')}: no vendor source for {field.replace('-source', '') or 'the resource'}")
+                yield Finding("rule-source", f"{where}/{field}", _("{name}: no vendor source for {what}").format(name=tag.get('name'), what=field.replace('-source', '') if field != "source" else _("the resource")))
         if int(ext.get("min-id", 1)) > 1 and not str(ext.get("min-id-source") or "").strip():
-            yield Finding("rule-source", f"{where}/min-id-source", f"{tag.get('name')}: the minimum id has no vendor source")
+            yield Finding("rule-source", f"{where}/min-id-source", _("{name}: the minimum id has no vendor source").format(name=tag.get('name')))
     for path, item in (doc.get("paths") or {}).items():
         for method, op in item.items():
             if method not in HTTP_METHODS or not isinstance(op, dict):
                 continue
             cited = op.get("x-scs-rules")
             if not cited:
-                yield Finding("rule-source", pointer("paths", path, method), f"{method.upper()} {path}: cites no rule (x-scs-rules)")
+                yield Finding("rule-source", pointer("paths", path, method), _("{method} {path}: cites no rule (x-scs-rules)").format(method=method.upper(), path=path))
             for j, rid in enumerate(cited or []):
                 if rid not in ids:
-                    yield Finding("rule-source", pointer("paths", path, method, "x-scs-rules", j), f"{method.upper()} {path}: unknown rule {rid!r}")
+                    yield Finding("rule-source", pointer("paths", path, method, "x-scs-rules", j), _("{method} {path}: unknown rule {id}").format(method=method.upper(), path=path, id=repr(rid)))
 
 
 def _evidence(doc: dict) -> Iterator[Finding]:
     """Every record property says how we know it; documented and implied ones cite the page."""
     schemas = (doc.get("components") or {}).get("schemas") or {}
-    for _, _tag, ext in _resources(doc):
+    for _index, _tag, ext in _resources(doc):
         name = ext.get("schema")
         for prop, sub in ((schemas.get(name) or {}).get("properties") or {}).items():
             where = pointer("components", "schemas", name, "properties", prop)
             evidence = sub.get("x-scs-evidence") if isinstance(sub, dict) else None
             if evidence not in EVIDENCE:
-                yield Finding("property-evidence", where, f"{name}.{prop}: x-scs-evidence must be one of {', '.join(EVIDENCE)}, found {evidence!r}")
+                yield Finding("property-evidence", where, _("{field}: x-scs-evidence must be one of {allowed}, found {found}").format(field=f"{name}.{prop}", allowed=', '.join(EVIDENCE), found=repr(evidence)))
             elif evidence != "inferred" and not str(sub.get("x-scs-source") or "").strip():
-                yield Finding("property-evidence", where, f"{name}.{prop}: {evidence} but no x-scs-source quotes the page")
+                yield Finding("property-evidence", where, _("{field}: {evidence} but no x-scs-source quotes the page").format(field=f"{name}.{prop}", evidence=evidence))
 
 
 # --- command -----------------------------------------------------------------------------------
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", nargs="?", help="the OpenAPI document (default: the kit's own openapi/ document)")
+    parser.add_argument("spec", nargs="?", help=_("the OpenAPI document (default: the kit's own openapi/ document)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -332,9 +333,14 @@ def run(args: argparse.Namespace) -> int:
     for finding in findings:
         print(f"{path}: {finding}")
     if findings:
-        print(f"{len(findings)} finding(s)", file=sys.stderr)
+        print(_("{n} finding(s)").format(n=len(findings)), file=sys.stderr)
         return EXIT_FINDINGS
     additions = sum(1 for _, _, ext in _resources(doc) if str(ext.get("addition") or "").strip())
-    extra = f", {additions} declared addition(s)" if additions else ""
-    print(f"{path}: OK (OpenAPI 3.1 valid; {len(_resources(doc)) - additions} resources match the vendor's table{extra})")
+    matched = len(_resources(doc)) - additions
+    if additions:
+        summary = _("OK (OpenAPI 3.1 valid; {n} resources match the vendor's table, {k} declared addition(s))").format(
+            n=matched, k=additions)
+    else:
+        summary = _("OK (OpenAPI 3.1 valid; {n} resources match the vendor's table)").format(n=matched)
+    print(f"{path}: {summary}")
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from .errors import KitError
+from .i18n import _
 
 
 def listen(host: str, port: int, backlog: int) -> socket.socket:
@@ -12,8 +13,9 @@ def listen(host: str, port: int, backlog: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a host name no IDNA codec accepts
-        raise KitError(f"cannot resolve host {host!r} ({getattr(exc, 'strerror', None) or exc})") from None
-    family, _, _, _, address = infos[0]
+        raise KitError(_("cannot resolve host {host!r} ({strerror})").format(
+            host=host, strerror=getattr(exc, "strerror", None) or exc)) from None
+    family, *_rest, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -21,5 +23,6 @@ def listen(host: str, port: int, backlog: int) -> socket.socket:
         sock.listen(backlog)
     except OSError as exc:
         sock.close()
-        raise KitError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        raise KitError(_("cannot listen on {host}:{port} ({strerror})").format(
+            host=host, port=port, strerror=exc.strerror or exc)) from None
     return sock

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from .check.catalog import MODES, PROFILES
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def add_options(parser) -> None:
     group = parser.getgroup("scs", "scs-contract-kit conformance suite")
     for s in SETTINGS:
         group.addoption(f"--scs-{s.name}", dest=s.dest, default=None, type=s.type, choices=s.choices,
-                        action="append" if s.many else "store", help=f"{s.help}; ini {s.dest}, env {s.env}")
+                        action="append" if s.many else "store", help=_("{help}; ini {dest}, env {env}").format(help=s.help, dest=s.dest, env=s.env))
         parser.addini(s.dest, f"{s.help} (--scs-{s.name})", type="linelist" if s.many else None, default=None)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import KitError
 from .files import read_text, write_text_atomic
+from .i18n import _
 
 FORMAT_VERSION = 1
 # A check ends in exactly one of these; "known" is a fail or warn listed in the --baseline file.
@@ -140,13 +141,13 @@ class RunResults:
         try:
             data = json.loads(read_text(path, "results file"))
         except json.JSONDecodeError as exc:
-            raise KitError(f"{path}: not a readable results file ({exc})") from None
+            raise KitError(_("{path}: not a readable results file ({exc})").format(path=path, exc=exc)) from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-            raise KitError(f"{path}: not a scs-kit results file (format_version {FORMAT_VERSION} expected)")
+            raise KitError(_("{path}: not a scs-kit results file (format_version {FORMAT_VERSION} expected)").format(path=path, FORMAT_VERSION=FORMAT_VERSION))
         try:
             return cls.from_dict(data)
         except TypeError as exc:
-            raise KitError(f"{path}: malformed results file ({exc})") from None
+            raise KitError(_("{path}: malformed results file ({exc})").format(path=path, exc=exc)) from None
 
 
 def redact(value: Any, secret_fields: Iterable[str]) -> Any:
@@ -181,8 +182,9 @@ def load_results(path: Path) -> RunResults:
     try:
         results = RunResults.load(path)
     except RecursionError:
-        raise KitError(f"{path}: malformed results file (nested too deeply)") from None
+        raise KitError(_("{path}: malformed results file (nested too deeply)").format(path=path)) from None
     bad = sorted({str(c.status) for c in results.checks if c.status not in STATUSES})
     if bad:
-        raise KitError(f"{path}: malformed results file (unknown status {', '.join(bad)})")
+        raise KitError(_("{path}: malformed results file (unknown status {statuses})").format(
+            path=path, statuses=", ".join(bad)))
     return results

@@ -27,6 +27,7 @@ import yaml
 
 from .errors import KitError
 from .files import read_text
+from .i18n import _
 
 SPEC_FILENAME = "scs-restful-api.yaml"
 METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -44,7 +45,7 @@ def default_spec_path() -> Path:
     for candidate in (here.parents[1] / "openapi" / SPEC_FILENAME, here / "openapi" / SPEC_FILENAME):
         if candidate.is_file():
             return candidate
-    raise KitError(f"cannot find the OpenAPI document {SPEC_FILENAME} (set SCS_SPEC)")
+    raise KitError(_("cannot find the OpenAPI document {SPEC_FILENAME} (set SCS_SPEC)").format(SPEC_FILENAME=SPEC_FILENAME))
 
 
 def read_document(path: str | os.PathLike | None = None) -> dict:
@@ -57,11 +58,11 @@ def read_document(path: str | os.PathLike | None = None) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise KitError(f"{path}: not parsable as YAML/JSON{where}: {problem}") from None
+        raise KitError(_("{path}: not parsable as YAML/JSON{where}: {problem}").format(path=path, where=where, problem=problem)) from None
     except RecursionError:
-        raise KitError(f"{path}: nested too deeply to parse as YAML/JSON") from None
+        raise KitError(_("{path}: nested too deeply to parse as YAML/JSON").format(path=path)) from None
     if not isinstance(document, dict):
-        raise KitError(f"{path}: not an OpenAPI document (top level is {type(document).__name__})")
+        raise KitError(_("{path}: not an OpenAPI document (top level is {name})").format(path=path, name=type(document).__name__))
     return document
 
 
@@ -77,7 +78,7 @@ def resolve(document: dict, node: Any) -> Any:
         for part in ref[2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
             if not isinstance(target, dict) or part not in target:
-                raise KitError(f"unresolvable $ref {ref}")
+                raise KitError(_("unresolvable $ref {ref}").format(ref=ref))
             target = target[part]
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         node = {**target, **siblings} if isinstance(target, dict) else target
@@ -348,7 +349,7 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
     paths = document.get("paths") or {}
     schemas = (document.get("components") or {}).get("schemas") or {}
     if not isinstance(paths, dict):
-        return [(pointer("paths"), "paths is not a mapping")]
+        return [(pointer("paths"), _("paths is not a mapping"))]
     claimed: dict[str, tuple[str, str]] = {}  # path -> (resource, kind)
     for i, tag in enumerate(document.get("tags") or []):
         if not isinstance(tag, dict) or not isinstance(tag.get("x-scs-resource"), dict):
@@ -360,30 +361,30 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
             if template is None and kind == "query":
                 continue
             if not isinstance(template, str) or not template.startswith("/"):
-                problems.append((f"{where}/{kind}", f"{name}: the {kind} path must be a path template, found {template!r}"))
+                problems.append((f"{where}/{kind}", _("{name}: the {kind} path must be a path template, found {template!r}").format(name=name, kind=kind, template=template)))
                 continue
             claimed[template] = (str(name), kind)
             if template not in paths:
-                problems.append((pointer("paths"), f"{name}: its {kind} path {template} is not in paths"))
+                problems.append((pointer("paths"), _("{name}: its {kind} path {template} is not in paths").format(name=name, kind=kind, template=template)))
         collection = str(ext.get("collection", "")).rstrip("/")
         if not re.fullmatch(r"/[^/{}]+", collection):
-            problems.append((f"{where}/collection", f"{name}: the collection path must be one segment, /Name"))
+            problems.append((f"{where}/collection", _("{name}: the collection path must be one segment, /Name").format(name=name)))
         elif ext.get("item") != f"{collection}/{{{ext.get('key')}}}":
             expected = f"{collection}/{{{ext.get('key')}}}"
-            problems.append((f"{where}/item", f"{name}: the item path must be the collection path then {{key}}: {expected}"))
+            problems.append((f"{where}/item", _("{name}: the item path must be the collection path then {{key}}: {expected}").format(name=name, expected=expected)))
         schema = schemas.get(ext.get("schema")) if isinstance(ext.get("schema"), str) else None
         record_fields = set((schema or {}).get("properties") or {}) if isinstance(schema, dict) else set()
         query = ext.get("query")
         if isinstance(query, str) and not _query_shape(collection, query):
             problems.append((f"{where}/query",
-                             f"{name}: the query path must be its collection path then two or more {{parameter}} segments"))
+                             _("{name}: the query path must be its collection path then two or more {{parameter}} segments").format(name=name)))
         elif isinstance(query, str) and isinstance(paths.get(query), dict):
             get = paths[query].get("get")
             if not isinstance(get, dict):
-                problems.append((pointer("paths", query), f"{name}: the query route {query} has no GET"))
+                problems.append((pointer("paths", query), _("{name}: the query route {query} has no GET").format(name=name, query=query)))
             elif "x-scs-query" not in get:
                 problems.append((pointer("paths", query, "get"),
-                                 f"{name}: GET {query} does not declare its meaning (x-scs-query: limit, order, filters)"))
+                                 _("{name}: GET {query} does not declare its meaning (x-scs-query: limit, order, filters)").format(name=name, query=query)))
             else:
                 params = {p.get("name") for p in (resolve(document, p) for p in get.get("parameters") or [])
                           if isinstance(p, dict) and p.get("in") == "path"}
@@ -392,12 +393,12 @@ def model_problems(document: dict) -> list[tuple[str, str]]:
     for path, item in paths.items():
         if path not in claimed:
             problems.append((pointer("paths", path),
-                             f"path {path} is no resource's collection, item or query path (x-scs-resource)"))
+                             _("path {path} is no resource's collection, item or query path (x-scs-resource)").format(path=path)))
         for method, op in (item or {}).items() if isinstance(item, dict) else ():
             if isinstance(op, dict) and "x-scs-query" in op and not (claimed.get(path, ("", ""))[1] == "query"
                                                                       and method == "get"):
                 problems.append((pointer("paths", path, method, "x-scs-query"),
-                                 f"{method.upper()} {path}: x-scs-query belongs only on the GET of a declared query route"))
+                                 _("{upper} {path}: x-scs-query belongs only on the GET of a declared query route").format(upper=method.upper(), path=path)))
     return problems
 
 
@@ -415,57 +416,57 @@ def _segments(collection: str, template: str) -> list[str]:
 
 def _query_problems(ext: Any, where: str, segments: list[str], params: set, record_fields: set) -> list[tuple[str, str]]:
     if not isinstance(ext, dict):
-        return [(where, "x-scs-query must be a mapping with limit, order and filters")]
+        return [(where, _("x-scs-query must be a mapping with limit, order and filters"))]
     problems = []
     used: list[Any] = []
     parts: list[tuple[str, Any]] = [("limit", ext.get("limit")), ("order", ext.get("order"))]
     filters = ext.get("filters")
     if not isinstance(filters, list) or not filters:
-        problems.append((f"{where}/filters", "filters must list the route's filters (parameter, field, match, all)"))
+        problems.append((f"{where}/filters", _("filters must list the route's filters (parameter, field, match, all)")))
         filters = []
     parts += [(f"filters/{j}", f) for j, f in enumerate(filters)]
     for at, part in parts:
         here = f"{where}/{at}"
         if not isinstance(part, dict):
-            problems.append((here, f"{at} must be a mapping with parameter and source"))
+            problems.append((here, _("{at} must be a mapping with parameter and source").format(at=at)))
             continue
         param = part.get("parameter")
         used.append(param)
         if param not in segments or param not in params:
-            problems.append((f"{here}/parameter", f"{at}: {param!r} is not a path parameter of the route"))
+            problems.append((f"{here}/parameter", _("{at}: {param!r} is not a path parameter of the route").format(at=at, param=param)))
         if not str(part.get("source") or "").strip():
-            problems.append((f"{here}/source", f"{at}: no vendor source sentence"))
+            problems.append((f"{here}/source", _("{at}: no vendor source sentence").format(at=at)))
         if at == "limit" and not isinstance(part.get("all"), int):
-            problems.append((f"{here}/all", "limit: all must be the integer that means every record"))
+            problems.append((f"{here}/all", _("limit: all must be the integer that means every record")))
         if at == "order":
             for spelling in ("descending", "ascending"):
                 values = part.get(spelling)
                 if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-                    problems.append((f"{here}/{spelling}", f"order: {spelling} must list its spellings"))
+                    problems.append((f"{here}/{spelling}", _("order: {spelling} must list its spellings").format(spelling=spelling)))
             if part.get("key") not in record_fields:
-                problems.append((f"{here}/key", f"order: key {part.get('key')!r} is not a field of the record schema"))
+                problems.append((f"{here}/key", _("order: key {value!r} is not a field of the record schema").format(value=part.get('key'))))
             if part.get("key-evidence") not in EVIDENCE:
-                problems.append((f"{here}/key-evidence", f"order: key-evidence must be one of {', '.join(EVIDENCE)}"))
+                problems.append((f"{here}/key-evidence", _("order: key-evidence must be one of {EVIDENCE}").format(EVIDENCE=', '.join(EVIDENCE))))
         if at.startswith("filters/"):
             if part.get("field") not in record_fields:
-                problems.append((f"{here}/field", f"{at}: field {part.get('field')!r} is not a field of the record schema"))
+                problems.append((f"{here}/field", _("{at}: field {value!r} is not a field of the record schema").format(at=at, value=part.get('field'))))
             if part.get("match") not in ("number", "text"):
-                problems.append((f"{here}/match", f"{at}: match must be number or text, found {part.get('match')!r}"))
+                problems.append((f"{here}/match", _("{at}: match must be number or text, found {value!r}").format(at=at, value=part.get('match'))))
             elif part.get("match") == "number" and (not isinstance(part.get("all"), int) or part.get("separator")):
-                problems.append((f"{here}/all", f"{at}: a number filter has one value and an integer all"))
+                problems.append((f"{here}/all", _("{at}: a number filter has one value and an integer all").format(at=at)))
             if part.get("match") == "text" and not isinstance(part.get("all"), str):
-                problems.append((f"{here}/all", f"{at}: a text filter needs the spelling that means all (e.g. Null)"))
+                problems.append((f"{here}/all", _("{at}: a text filter needs the spelling that means all (e.g. Null)").format(at=at)))
             if "separator" in part and not (isinstance(part["separator"], str) and part["separator"]):
-                problems.append((f"{here}/separator", f"{at}: separator must be a non-empty string"))
+                problems.append((f"{here}/separator", _("{at}: separator must be a non-empty string").format(at=at)))
             if not isinstance(part.get("max-values", 1), int) or part.get("max-values", 1) < 1:
-                problems.append((f"{here}/max-values", f"{at}: max-values must be a positive integer"))
+                problems.append((f"{here}/max-values", _("{at}: max-values must be a positive integer").format(at=at)))
     kinds = [f.get("match") for f in filters if isinstance(f, dict)]
     if kinds.count("number") > 1 or kinds.count("text") > 1:
-        problems.append((f"{where}/filters", "the kit implements at most one number and one text filter"))
+        problems.append((f"{where}/filters", _("the kit implements at most one number and one text filter")))
     for name in segments:
         if used.count(name) != 1:
             count = used.count(name)
-            problems.append((where, f"path parameter {name!r} must have exactly one meaning (limit, order or a filter), found {count}"))
+            problems.append((where, _("path parameter {name!r} must have exactly one meaning (limit, order or a filter), found {count}").format(name=name, count=count)))
     return problems
 
 
@@ -478,12 +479,11 @@ class Spec:
         try:
             problems = model_problems(document)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise KitError(f"{path or 'document'}: malformed x-scs extension ({type(exc).__name__}: {exc})") from None
+            raise KitError(_("{path}: malformed x-scs extension ({name}: {exc})").format(path=path or 'document', name=type(exc).__name__, exc=exc)) from None
         if problems:
             where, message = problems[0]
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise KitError(f"{path or 'document'}: incomplete or malformed x-scs extension at {where}: {message}{more} "
-                           "(see scs-kit lint)")
+            raise KitError(_("{path}: incomplete or malformed x-scs extension at {where}: {message}{more} (see scs-kit lint)").format(path=path or 'document', where=where, message=message, more=more))
         try:
             self.resources: tuple[Resource, ...] = tuple(
                 self._resource(tag) for tag in document.get("tags", []) if "x-scs-resource" in tag
@@ -494,7 +494,7 @@ class Spec:
             }
             self._by_name = {r.name: r for r in self.resources}
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise KitError(f"{path or 'document'}: malformed x-scs extension ({type(exc).__name__}: {exc})") from None
+            raise KitError(_("{path}: malformed x-scs extension ({name}: {exc})").format(path=path or 'document', name=type(exc).__name__, exc=exc)) from None
 
     def _resource(self, tag: dict) -> Resource:
         ext = tag["x-scs-resource"]
@@ -591,7 +591,7 @@ class Spec:
         try:
             return self._by_name[name]
         except KeyError:
-            raise KitError(f"unknown resource {name!r}") from None
+            raise KitError(_("unknown resource {name!r}").format(name=name)) from None
 
     @property
     def base_path(self) -> str:
@@ -603,7 +603,7 @@ class Spec:
                 url = url.replace("{" + name + "}", str(var.get("default", "")))
             return urlsplit(url).path.rstrip("/")
         except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
-            raise KitError(f"{self.path or 'document'}: malformed servers entry ({type(exc).__name__}: {exc})") from None
+            raise KitError(_("{path}: malformed servers entry ({name}: {exc})").format(path=self.path or 'document', name=type(exc).__name__, exc=exc)) from None
 
     @property
     def success(self) -> dict:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ..errors import KitError
 from ..files import read_text, write_text_atomic
+from ..i18n import _
 from ..results import CheckResult, RunResults
 
 FORMAT = "scs-kit-baseline"
@@ -84,17 +85,18 @@ def load(path: Path) -> Baseline:
     try:
         data = json.loads(read_text(path, "baseline file"))
     except json.JSONDecodeError as exc:
-        raise KitError(f"{path}: not a readable baseline file ({exc})") from None
+        raise KitError(_("{path}: not a readable baseline file ({problem})").format(path=path, problem=exc)) from None
     except KitError:
         if not path.exists():
-            raise KitError(f"{path}: no such baseline file (write one with --baseline-update)") from None
+            raise KitError(_("{path}: no such baseline file (write one with --baseline-update)").format(path=path)) from None
         raise
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("findings"), list):
-        raise KitError(f"{path}: not a scs-kit baseline file (expected {{\"format\": \"{FORMAT}\", \"findings\": [...]}})")
+        raise KitError(_("{path}: not a scs-kit baseline file (expected {shape})").format(
+            path=path, shape=f'{{"format": "{FORMAT}", "findings": [...]}}'))
     entries = data["findings"]
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("check"), str) or not isinstance(entry.get("fingerprint"), str):
-            raise KitError(f"{path}: finding {i + 1} needs a \"check\" and a \"fingerprint\" string")
+            raise KitError(_('{path}: finding {n} needs a "check" and a "fingerprint" string').format(path=path, n=i + 1))
     return Baseline(path, entries)
 
 
@@ -103,7 +105,8 @@ def save(baseline: Baseline) -> Path:
     try:
         return write_text_atomic(baseline.path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
-        raise KitError(f"{baseline.path}: cannot write the baseline ({exc.strerror or exc})") from None
+        raise KitError(_("{path}: cannot write the baseline ({reason})").format(path=baseline.path,
+                                                                               reason=exc.strerror or exc)) from None
 
 
 def _summary(check: CheckResult) -> str:
@@ -156,10 +159,11 @@ def apply(results: RunResults, path: Path, update: bool = False) -> dict[str, An
             "stale": [{"check": e.get("check"), "resource": e.get("resource"), "fingerprint": e.get("fingerprint"),
                        "summary": e.get("summary", "")} for e in stale]}
     if update:
-        results.warnings.append(f"baseline {path} written: {len(baseline.entries)} known deviations")
+        results.warnings.append(_("baseline {path} written: {n} known deviations").format(path=path,
+                                                                                           n=len(baseline.entries)))
     if stale:
         results.warnings.append(
-            f"baseline {path}: {len(stale)} stale entries (the deviation was not seen: fixed, or changed into a new "
-            "finding; refresh with --baseline-update): "
+            _("baseline {path}: {n} stale entries (the deviation was not seen: fixed, or changed into a new "
+              "finding; refresh with --baseline-update): ").format(path=path, n=len(stale))
             + "; ".join(f"{e.get('check')} [{e.get('resource') or '-'}] {e.get('fingerprint')}" for e in stale))
     return info

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_, _
 from ..results import FAMILIES
 
 LEVELS = ("MUST", "SHOULD")  # MUST fails an implementation; SHOULD at most warns
@@ -38,75 +39,73 @@ RFC_5XX = ("POST、PUT、DELETE の戻り値は、全てこの形となります
 
 CHECKS: tuple[Check, ...] = (
     Check("ENVELOPE-WRITE-SHAPE", "ENVELOPE", "MUST", "write-envelope",
-          'write answers meant as the envelope are {"result": "True"|"False" (a string), "msg": string}',
+          N_('write answers meant as the envelope are {"result": "True"|"False" (a string), "msg": string}'),
           warns='a failure answer\'s result spelled otherwise ("false"); failure status codes and bodies'),
     Check("ENVELOPE-WRITE-SUCCESS", "ENVELOPE", "MUST", "write-envelope",
-          'a successful write answers result "True" and msg "正常終了"', warns="the success status code (200, 201, …)"),
-    Check("ENVELOPE-GET-ARRAY", "ENVELOPE", "MUST", "get-array", "GET of the collection answers a JSON array",
+          N_('a successful write answers result "True" and msg "正常終了"'), warns="the success status code (200, 201, …)"),
+    Check("ENVELOPE-GET-ARRAY", "ENVELOPE", "MUST", "get-array", N_("GET of the collection answers a JSON array"),
           warns="the order of the records"),
     Check("ENVELOPE-GET-SINGLE", "ENVELOPE", "MUST", "get-single-array",
-          "GET by key answers an array of at most one record"),
-    Check("ENVELOPE-GET-ABSENT", "ENVELOPE", "MUST", "get-array", "GET of a valid key without a record answers 200 []",
+          N_("GET by key answers an array of at most one record")),
+    Check("ENVELOPE-GET-ABSENT", "ENVELOPE", "MUST", "get-array", N_("GET of a valid key without a record answers 200 []"),
           warns="(open, not sent) keys that are not valid keys: abc, 0, out of range"),
     Check("ENVELOPE-JSON", "ENVELOPE", "MUST", "json",
-          "bodies of successful answers are JSON, and JSON is never labelled with a non-JSON media type",
+          N_("bodies of successful answers are JSON, and JSON is never labelled with a non-JSON media type"),
           warns="a missing Content-Type; charset and JSON-like labels (text/json); a UTF-8 byte order mark"),
-    Check("METHODS-ALLOWED", "METHODS", "MUST", "crud", "each documented method of the resource works"),
+    Check("METHODS-ALLOWED", "METHODS", "MUST", "crud", N_("each documented method of the resource works")),
     Check("METHODS-FORBIDDEN", "METHODS", "MUST", "methods",
-          "an undocumented method never succeeds and never changes data",
+          N_("an undocumented method never succeeds and never changes data"),
           warns="how it is refused (405, 404, 501, an HTML page, 200 with \"False\")"),
     Check("METHODS-ALLOW-HEADER", "METHODS", "SHOULD", "methods",
-          "a 405 answer carries an Allow header with the documented methods", basis="RFC 9110 §15.5.6"),
+          N_("a 405 answer carries an Allow header with the documented methods"), basis="RFC 9110 §15.5.6"),
     Check("KEYS-POST-MAX-PLUS-ONE", "KEYS", "MUST", "post-key-ignored",
-          "POST ignores the body key and registers a key above every existing one, never overwriting",
+          N_("POST ignores the body key and registers a key above every existing one, never overwriting"),
           warns="a key above every existing one that is not exactly highest + 1"),
     Check("KEYS-POST-AFTER-DELETE", "KEYS", "MUST", "post-key-ignored",
-          "after the highest record is deleted, POST registers a key above every remaining one, never a freed lower one",
+          N_("after the highest record is deleted, POST registers a key above every remaining one, never a freed lower one"),
           warns="a counter that does not go back after deletes (not exactly new highest + 1)"),
     Check("KEYS-PUT-URI-WINS", "KEYS", "MUST", "put-uri-key",
-          "PUT /R/{a} with body key b updates a and leaves b untouched",
+          N_("PUT /R/{a} with body key b updates a and leaves b untouched"),
           warns="fields the page does not document that a PUT leaves unchanged"),
-    Check("KEYS-DELETE-EXACT", "KEYS", "MUST", "crud", "DELETE removes exactly that record"),
-    Check("KEYS-GET-EXACT", "KEYS", "MUST", "get-single-array", "GET by key returns exactly the record with that key",
+    Check("KEYS-DELETE-EXACT", "KEYS", "MUST", "crud", N_("DELETE removes exactly that record")),
+    Check("KEYS-GET-EXACT", "KEYS", "MUST", "get-single-array", N_("GET by key returns exactly the record with that key"),
           warns="undocumented fields shown otherwise in the list than by key"),
     Check("KEYS-BODY-KEY", "KEYS", "MUST", "post-key-ignored",
-          "POST and PUT accept any numeric string as the body key and keep the page's meaning of it",
+          N_("POST and PUT accept any numeric string as the body key and keep the page's meaning of it"),
           warns="a body key sent as a JSON number (0) refused"),
-    Check("MIN-ID-NEVER-ONE", "MIN-ID", "MUST", "min-id", "IDs below the minimum are never listed, returned or accepted"),
-    Check("MIN-ID-NEW-AT-LEAST-TWO", "MIN-ID", "MUST", "min-id", "new records get IDs of at least the minimum"),
+    Check("MIN-ID-NEVER-ONE", "MIN-ID", "MUST", "min-id", N_("IDs below the minimum are never listed, returned or accepted")),
+    Check("MIN-ID-NEW-AT-LEAST-TWO", "MIN-ID", "MUST", "min-id", N_("new records get IDs of at least the minimum")),
     Check("QUERY-MATCHES-MODEL", "QUERY", "MUST", "query-route",
-          "the query route answers what the kit computes from the full collection: TOP, K_ID, FROM (Null, 1–6 "
-          "numbers joined by &) and the direction",
+          N_("the query route answers what the kit computes from the full collection: TOP, K_ID, FROM (Null, 1–6 numbers joined by &) and the direction"),
           warns="an answer ordered consistently by another field of the record (e.g. its date and time), not by the key"),
     Check("QUERY-SPELLINGS", "QUERY", "MUST", "query-route",
-          "True ≡ true and False ≡ false in DESCENDING",
+          N_("True ≡ true and False ≡ false in DESCENDING"),
           warns="FROM joined by %26 not read as &"),
     Check("ROUNDTRIP-POST", "ROUND-TRIP", "MUST", "get-single-array",
-          "what POST stored GET returns unchanged, in every documented field",
+          N_("what POST stored GET returns unchanged, in every documented field"),
           warns="undocumented fields not stored, set by the server, masked or normalised"),
     Check("ROUNDTRIP-PUT", "ROUND-TRIP", "MUST", "put-uri-key",
-          "what PUT stored GET returns unchanged, in every documented field; an update changes something",
+          N_("what PUT stored GET returns unchanged, in every documented field; an update changes something"),
           warns="undocumented fields not stored, not writable, set by the server, masked or normalised"),
     Check("ROUNDTRIP-TEXT", "ROUND-TRIP", "MUST", "json",
-          "Japanese text, full-/half-width forms, long values, &, % and quotes survive a write and GET in documented fields",
+          N_("Japanese text, full-/half-width forms, long values, &, % and quotes survive a write and GET in documented fields"),
           warns="undocumented fields that come back normalised; text values refused"),
-    Check("SCHEMA-RESPONSES", "SCHEMA", "MUST", "json", "every response conforms to the OpenAPI document",
+    Check("SCHEMA-RESPONSES", "SCHEMA", "MUST", "json", N_("every response conforms to the OpenAPI document"),
           warns="JSON types of fields the page does not document (keys of the 18 resources included); Content-Type "
                 "details; anything about 4xx answers; the success status code"),
     Check("STATEFUL-MODEL", "STATEFUL", "MUST", "crud",
-          "random interleavings of POST/PUT/DELETE/GET keep a model in step",
+          N_("random interleavings of POST/PUT/DELETE/GET keep a model in step"),
           warns="undocumented fields that differ from the model"),
     Check("ROBUSTNESS-NO-5XX", "ROBUSTNESS", "MUST", "write-envelope",
-          "no request to a documented path and method is answered with a 5xx or a dropped connection: malformed "
-          "bodies, absent keys, schema-violating input",
+          N_("no request to a documented path and method is answered with a 5xx or a dropped connection: malformed bodies, absent keys, schema-violating input"),
           warns="(open, not sent) 501 or 405 for a method the document does not list", basis=RFC_5XX),
     Check("ROBUSTNESS-TRUTHFUL", "ROBUSTNESS", "MUST", "write-envelope",
-          "a write answered success had its effect; a refused write (4xx or \"False\") changed nothing",
+          N_('a write answered success had its effect; a refused write (4xx or "False") changed nothing'),
           warns="how a bad body is refused (status code, body)"),
     Check("CONCURRENCY-POST", "CONCURRENCY", "MUST", "post-key-ignored",
-          "concurrent POSTs each register their own record under a distinct key above every earlier one"),
-    Check("CONCURRENCY-PUT", "CONCURRENCY", "MUST", "put-uri-key", "concurrent PUTs on distinct records lose no update"),
-    Check("LATENCY-SLOW", "LATENCY", "SHOULD", "crud", "every answer arrives within --slow seconds (default 2)",
+          N_("concurrent POSTs each register their own record under a distinct key above every earlier one")),
+    Check("CONCURRENCY-PUT", "CONCURRENCY", "MUST", "put-uri-key", N_("concurrent PUTs on distinct records lose no update")),
+    Check("LATENCY-SLOW", "LATENCY", "SHOULD", "crud", N_("every answer arrives within --slow seconds (default 2)"),
           basis="common practice: a caller's record pops up while the phone rings (the page names no time)"),
 )
 
@@ -134,7 +133,7 @@ def lookup(check_id: str) -> Check:
     try:
         return BY_ID[check_id]
     except (KeyError, TypeError):
-        raise UnknownCheck(f"check id {check_id!r} is not in the catalogue (scs_kit.check.catalog.CHECKS)") from None
+        raise UnknownCheck(_("check id {check_id!r} is not in the catalogue (scs_kit.check.catalog.CHECKS)").format(check_id=check_id)) from None
 
 
 def marker(check_id: str) -> Any:

@@ -14,14 +14,16 @@ import sys
 from collections.abc import Mapping
 from typing import IO
 
+from ..i18n import _
 from ..results import CheckResult, RunResults
+from . import labels
 
 MAX_ANNOTATIONS = 50  # GitHub shows only the first few per step; the rest would be noise
 MAX_SUMMARY_FINDINGS = 100
 
 
 def _first_line(check: CheckResult) -> str:
-    text = check.message or check.title
+    text = check.message or (_(check.title) if check.title else "")  # titles are catalogue ids in English
     return text.splitlines()[0][:300] if text else ""
 
 
@@ -40,11 +42,12 @@ def workflow_annotations(results: RunResults) -> list[str]:
     findings = sorted((c for c in results.checks if c.status in order), key=lambda c: order[c.status])
     for check in findings[:MAX_ANNOTATIONS]:
         level = "warning" if check.status == "warn" else "error"
-        title = f"scs-kit {check.status}: {check.id}" + (f" [{check.resource}]" if check.resource else "")
-        message = _first_line(check) + (f" (replay: {check.replay})" if check.replay else "")
+        title = f"scs-kit {labels.status(check.status)}: {check.id}" + (f" [{check.resource}]" if check.resource else "")
+        message = _first_line(check) + (_(" (replay: {command})").format(command=check.replay) if check.replay else "")
         lines.append(f"::{level} title={_escape_property(title)}::{_escape_data(message)}")
     if len(findings) > MAX_ANNOTATIONS:
-        lines.append(f"::notice title=scs-kit::{len(findings) - MAX_ANNOTATIONS} more findings in the reports")
+        lines.append("::notice title=scs-kit::" + _("{n} more findings in the reports").format(
+            n=len(findings) - MAX_ANNOTATIONS))
     return lines
 
 
@@ -55,35 +58,35 @@ def step_summary(results: RunResults, paths: Mapping[str, object] | None = None)
     summary = results.summary()
     statuses = results.shown_statuses()
     out = [
-        f"### scs-kit check: **{results.outcome.upper()}** (exit {results.exit_code})",
+        f"### scs-kit check: **{labels.status(results.outcome).upper()}** (exit {results.exit_code})",
         "",
-        f"Target {code(results.base_url)} · profile {results.profile} · mode {results.mode} · seed {results.seed} · "
-        f"{results.requests_sent} requests in {results.duration_s:.1f} s",
+        _("Target {url} · profile {profile} · mode {mode} · seed {seed} · {requests} requests in {seconds} s").format(
+            url=code(results.base_url), profile=results.profile, mode=results.mode, seed=results.seed,
+            requests=results.requests_sent, seconds=f"{results.duration_s:.1f}"),
         "",
-        "| " + " | ".join(statuses) + " |",
+        "| " + " | ".join(labels.status(s) for s in statuses) + " |",
         "|" + "---|" * len(statuses),
         "| " + " | ".join(str(summary[s]) for s in statuses) + " |",
         "",
     ]
-    for status, title in (("fail", "Failures"), ("error", "Errors"), ("warn", "Warnings"),
-                          ("known", "Known deviations (baseline)")):
+    for status in ("fail", "error", "warn", "known"):
         found = [c for c in results.checks if c.status == status]
         if not found:
             continue
-        out += [f"#### {title} ({len(found)})", ""]
+        out += [f"#### {_(labels.PLURAL_LABELS[status])} ({len(found)})", ""]
         for check in found[:MAX_SUMMARY_FINDINGS]:
             where = f" · {inline(check.resource)}" if check.resource else ""
             out.append(f"- {code(check.id)}{where}: {inline(_first_line(check))}")
         if len(found) > MAX_SUMMARY_FINDINGS:
-            out.append(f"- … {len(found) - MAX_SUMMARY_FINDINGS} more in the reports")
+            out.append("- " + _("… {n} more in the reports").format(n=len(found) - MAX_SUMMARY_FINDINGS))
         out.append("")
     stale = (results.baseline or {}).get("stale") or []
     if stale:
-        out += [f"#### Stale baseline entries ({len(stale)})", ""]
+        out += [f"#### {_('Stale baseline entries')} ({len(stale)})", ""]
         out += [f"- {code(str(e.get('check')))} · {inline(str(e.get('resource') or '-'))} · {code(str(e.get('fingerprint')))}"
                 for e in stale] + [""]
     if paths:
-        out += ["Reports: " + ", ".join(code(str(p)) for p in paths.values()), ""]
+        out += [_("Reports: ") + ", ".join(code(str(p)) for p in paths.values()), ""]
     return "\n".join(out) + "\n"
 
 
@@ -112,5 +115,5 @@ def publish(results: RunResults, paths: Mapping[str, object] | None = None, envi
             with open(summary_file, "a", encoding="utf-8") as handle:
                 handle.write(step_summary(safe, paths))
         except OSError as exc:
-            print(f"scs-kit check: note: cannot write GITHUB_STEP_SUMMARY {summary_file} ({exc.strerror or exc})",
-                  file=sys.stderr)
+            print(_("scs-kit check: note: cannot write GITHUB_STEP_SUMMARY {path} ({reason})").format(
+                path=summary_file, reason=exc.strerror or exc), file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..i18n import _
 from .catalog import MODES, PROFILES
 
 
@@ -14,55 +15,55 @@ def _csv(value: str) -> tuple[str, ...]:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL",
-                        help="the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService "
-                             "(default: start the reference server in-process and check it)")
-    parser.add_argument("--profile", choices=tuple(PROFILES), default="default", help="example budgets (default: default)")
-    parser.add_argument("--seed", type=int, help="seed for generated data (default: random, recorded in the results)")
-    parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+                        help=_("the implementation, e.g. http://HOST:55963/CTI_SmartConnectService/RestService (default: start "
+                               "the reference server in-process and check it)"))
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="default", help=_("example budgets (default: default)"))
+    parser.add_argument("--seed", type=int, help=_("seed for generated data (default: random, recorded in the results)"))
+    parser.add_argument("--strict", action="store_true", help=_("warnings fail the run (exit 1)"))
     parser.add_argument("--mode", choices=MODES, default="full",
-                        help="full: every check (records of resources without DELETE stay); live: reversible writes "
-                             "only; read-only: GET only (default: full)")
+                        help=_("full: every check (records of resources without DELETE stay); live: reversible writes only; "
+                               "read-only: GET only (default: full)"))
     parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
-                        help="where results.json, junit.xml, report.html and report.md go (default: reports/)")
-    parser.add_argument("--no-reports", action="store_true", help="write no report files")
+                        help=_("where results.json, junit.xml, report.html and report.md go (default: reports/)"))
+    parser.add_argument("--no-reports", action="store_true", help=_("write no report files"))
     parser.add_argument("--only", type=_csv, metavar="FAMILY,...",
-                        help="check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, ROBUSTNESS, "
-                             "CONCURRENCY, LATENCY")
-    parser.add_argument("--resources", type=_csv, metavar="NAME,...", help="resources to check (default: all)")
+                        help=_("check families: ENVELOPE, METHODS, KEYS, MIN-ID, QUERY, ROUND-TRIP, SCHEMA, STATEFUL, "
+                               "ROBUSTNESS, CONCURRENCY, LATENCY"))
+    parser.add_argument("--resources", type=_csv, metavar="NAME,...", help=_("resources to check (default: all)"))
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                        help="per-request timeout; a request without a complete answer by then is an error (default: 10)")
+                        help=_("per-request timeout; a request without a complete answer by then is an error (default: 10)"))
     parser.add_argument("--slow", type=float, default=2.0, metavar="S",
-                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
+                        help=_("answers slower than this warn (LATENCY-SLOW; default: 2)"))
     parser.add_argument("--ledger", type=Path, metavar="PATH",
-                        help="the journal of what the kit created or changed, kept until everything is undone "
-                             "(default: in the report directory; see scs-kit cleanup)")
+                        help=_("the journal of what the kit created or changed, kept until everything is undone (default: in "
+                               "the report directory; see scs-kit cleanup)"))
     parser.add_argument("--force", action="store_true",
-                        help="start although an earlier run against this URL left an unfinished ledger")
+                        help=_("start although an earlier run against this URL left an unfinished ledger"))
     parser.add_argument("--progress", choices=("auto", "plain", "none"), default="auto",
-                        help="live line on a terminal, plain lines otherwise (default: auto)")
+                        help=_("live line on a terminal, plain lines otherwise (default: auto)"))
     parser.add_argument("--workers", type=int, metavar="N",
-                        help="resources checked at a time (default: 8 in full and read-only mode, 1 in live mode)")
+                        help=_("resources checked at a time (default: 8 in full and read-only mode, 1 in live mode)"))
     parser.add_argument("--rate-limit", metavar="N/s",
-                        help="at most N requests per second over the whole run, retries included (default: no limit)")
+                        help=_("at most N requests per second over the whole run, retries included (default: no limit)"))
     parser.add_argument("--retries", type=int, default=2, metavar="N",
-                        help="further attempts of a GET, PUT or DELETE after a connection error or a 503, with "
-                             "backoff or as Retry-After says; never of a POST (default: 2)")
+                        help=_("further attempts of a GET, PUT or DELETE after a connection error or a 503, with backoff or as "
+                               "Retry-After says; never of a POST (default: 2)"))
     parser.add_argument("--header", action="append", metavar="NAME:VALUE",
-                        help="add this header to every request (repeatable), e.g. for a gateway's token")
+                        help=_("add this header to every request (repeatable), e.g. for a gateway's token"))
     parser.add_argument("--proxy", metavar="URL",
-                        help="send every request through this proxy, also to a loopback target (default: HTTP_PROXY, "
-                             "HTTPS_PROXY and NO_PROXY from the environment, never for loopback targets)")
+                        help=_("send every request through this proxy, also to a loopback target (default: HTTP_PROXY, "
+                               "HTTPS_PROXY and NO_PROXY from the environment, never for loopback targets)"))
     parser.add_argument("--traffic", type=Path, metavar="FILE.har",
-                        help="judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) "
-                             "instead of sending requests")
+                        help=_("judge recorded traffic (HAR from scs-kit proxy, browser devtools, mitmproxy) instead of sending "
+                               "requests"))
     parser.add_argument("--spec", metavar="PATH", type=Path, default=None,
-                        help="the OpenAPI document to check against (default: the kit's own)")
+                        help=_("the OpenAPI document to check against (default: the kit's own)"))
     parser.add_argument("--report", dest="report_formats", type=_report_formats, default=None, metavar="LIST",
-                        help="report formats out of junit,json,html,md (default: all)")
+                        help=_("report formats out of junit,json,html,md (default: all)"))
     parser.add_argument("--baseline", type=Path, default=None, metavar="FILE",
-                        help="known deviations: findings listed there pass as \"known\"; new ones still fail")
+                        help=_('known deviations: findings listed there pass as "known"; new ones still fail'))
     parser.add_argument("--baseline-update", action="store_true",
-                        help="write the run's findings to the --baseline file (creating or refreshing it)")
+                        help=_("write the run's findings to the --baseline file (creating or refreshing it)"))
     # Keep last: gives every option above an environment variable and a config-file key.
     from .config import install
 
@@ -75,8 +76,7 @@ def _report_formats(value: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip().lower() for n in value.split(",") if n.strip()))
     unknown = [n for n in names if n not in FORMATS]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown report format {', '.join(unknown) or repr(value)} "
-                                         f"(choose from {','.join(FORMATS)})")
+        raise argparse.ArgumentTypeError(_("unknown report format {unknown} (choose from {FORMATS})").format(unknown=', '.join(unknown) or repr(value), FORMATS=','.join(FORMATS)))
     return names
 
 
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if args.baseline_update and args.baseline is None:
         from ..errors import KitError
 
-        raise KitError("--baseline-update needs --baseline FILE (the file to write)")
+        raise KitError(_("--baseline-update needs --baseline FILE (the file to write)"))
     if args.baseline is not None and (not args.baseline_update or args.baseline.exists()):
         from .baseline import load
 
@@ -149,12 +149,16 @@ def run(args: argparse.Namespace) -> int:
     publish(results, paths)  # GitHub Actions: step summary and annotations
     if paths and opts.progress is None:  # otherwise Progress.finish has printed the paths and the summary
         where = sorted({str(Path(p).parent) for p in paths.values()})
-        print(f"reports written to {', '.join(where)}: " + ", ".join(Path(p).name for p in paths.values()))
+        print(_("reports written to {where}: {files}").format(where=", ".join(where),
+                                                              files=", ".join(Path(p).name for p in paths.values())))
     if opts.progress is None:  # the verdict line last
         counts = results.summary()
-        print(f"scs-kit check: {results.outcome} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-              + f"; {results.requests_sent} requests in {results.duration_s:.1f} s (seed {results.seed})")
+        from . import labels
+
+        print(_("scs-kit check: {outcome} — {counts}; {requests} requests in {seconds} s (seed {seed})").format(
+            outcome=labels.status(results.outcome), counts=labels.counts(counts), requests=results.requests_sent,
+            seconds=f"{results.duration_s:.1f}", seed=results.seed))
     for note in results.warnings:
-        print(f"scs-kit check: note: {note}", file=sys.stderr)
+        print(_("scs-kit check: note: {note}").format(note=note), file=sys.stderr)
     return results.exit_code
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..i18n import N_, _
 from ..results import CheckResult, RunResults
+from . import labels
 from .baseline import fingerprint
 
 BAD = ("fail", "error")
@@ -29,7 +31,14 @@ class Change:
     def line(self) -> str:
         where = f" [{self.resource}]" if self.resource else ""
         first = self.message.splitlines()[0][:200] if self.message else ""
-        return f"  {self.check_id}{where}: {self.old} -> {self.new}" + (f": {first}" if first else "")
+        return f"  {self.check_id}{where}: {_word(self.old)} -> {_word(self.new)}" + (f": {first}" if first else "")
+
+
+WORDS = {"absent": N_("absent"), "not run": N_("not run"), "fail (another finding)": N_("fail (another finding)")}
+
+
+def _word(status: str) -> str:
+    return _(WORDS[status]) if status in WORDS else labels.status(status)
 
 
 @dataclass
@@ -79,16 +88,21 @@ def compare(old: RunResults, new: RunResults) -> Comparison:
 
 
 def render(comparison: Comparison, old_path: Path, new_path: Path, old: RunResults, new: RunResults) -> str:
-    lines = [f"comparing {old_path} ({old.outcome}, seed {old.seed}) with {new_path} ({new.outcome}, seed {new.seed})"]
-    for title, changes in (("regressed", comparison.regressed), ("fixed", comparison.fixed),
-                           ("other changes", comparison.other), ("not run in the new results", comparison.gone)):
-        if changes or title in ("regressed", "fixed"):
-            lines.append(f"{title} ({len(changes)}):" + ("" if changes else " none"))
+    lines = [_("comparing {old} ({old_outcome}, seed {old_seed}) with {new} ({new_outcome}, seed {new_seed})").format(
+        old=old_path, old_outcome=labels.status(old.outcome), old_seed=old.seed,
+        new=new_path, new_outcome=labels.status(new.outcome), new_seed=new.seed)]
+    for key, title, changes in (("regressed", _("regressed"), comparison.regressed), ("fixed", _("fixed"), comparison.fixed),
+                                ("other", _("other changes"), comparison.other),
+                                ("gone", _("not run in the new results"), comparison.gone)):
+        if changes or key in ("regressed", "fixed"):
+            lines.append(f"{title} ({len(changes)}):" + ("" if changes else " " + _("none")))
             lines += [c.line() for c in changes]
     still = [c for c in comparison.unchanged if c.new in BAD + ("warn", "known")]
-    lines.append(f"unchanged ({len(comparison.unchanged)})" + (f", still not passing ({len(still)}):" if still else ""))
+    lines.append(_("unchanged ({n})").format(n=len(comparison.unchanged))
+                 + (_(", still not passing ({n}):").format(n=len(still)) if still else ""))
     lines += [c.line() for c in still]
-    verdict = "regression: exit 1" if comparison.regressed else "no regression: exit 0"
-    lines.append(f"{verdict} ({len(comparison.regressed)} regressed, {len(comparison.fixed)} fixed, "
-                 f"{len(comparison.unchanged)} unchanged)")
+    verdict = _("regression: exit 1") if comparison.regressed else _("no regression: exit 0")
+    lines.append(_("{verdict} ({regressed} regressed, {fixed} fixed, {unchanged} unchanged)").format(
+        verdict=verdict, regressed=len(comparison.regressed), fixed=len(comparison.fixed),
+        unchanged=len(comparison.unchanged)))
     return "\n".join(lines) + "\n"

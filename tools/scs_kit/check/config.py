@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import KitError
 from ..files import read_text
+from ..i18n import _
 
 CONFIG_FILE = "scs-kit.toml"
 PYPROJECT_TABLE = ("tool", "scs-kit")
@@ -66,24 +67,26 @@ def install(parser: argparse.ArgumentParser) -> None:
 def _epilog(parser: argparse.ArgumentParser) -> str:
     names = [f"  {env_name(a):<22} {'--' + option_name(a)}" for a in _options(parser)]
     return "\n".join([
-        "exit codes:",
-        "  0  the implementation conforms (warnings and baseline-known findings allowed)",
-        "  1  at least one failure (with --strict also a warning), or a new failure beside the baseline",
-        "  2  the kit could not do its job: bad option or input, unreachable URL, errors during the run",
-        "  130 interrupted",
+        _("exit codes:"),
+        "  0  " + _("the implementation conforms (warnings and baseline-known findings allowed)"),
+        "  1  " + _("at least one failure (with --strict also a warning), or a new failure beside the baseline"),
+        "  2  " + _("the kit could not do its job: bad option or input, unreachable URL, errors during the run"),
+        "  130 " + _("interrupted"),
         "",
-        "settings: command line > environment variable > config file > default.",
-        f"config file: {CONFIG_FILE} in the working directory, else [tool.scs-kit] in its pyproject.toml,",
-        "  with the long option names as keys, e.g.  base-url = \"http://HOST:55963/CTI_SmartConnectService/RestService\"",
-        "environment variables (booleans: 1/true/yes/on or 0/false/no/off"
-        + ("; options given more than once: one value per line" if any(
+        _("settings: command line > environment variable > config file > default."),
+        _("config file: {file} in the working directory, else [tool.scs-kit] in its pyproject.toml,").format(
+            file=CONFIG_FILE),
+        "  " + _("with the long option names as keys, e.g.") + "  base-url = "
+        "\"http://HOST:55963/CTI_SmartConnectService/RestService\"",
+        _("environment variables (booleans: 1/true/yes/on or 0/false/no/off")
+        + (_("; options given more than once: one value per line") if any(
             isinstance(a, argparse._AppendAction) for a in _options(parser)) else "") + "):",
         *names,
         "",
-        "example:",
+        _("example:"),
         "  scs-kit check --base-url http://192.0.2.10:55963/CTI_SmartConnectService/RestService \\",
         "      --mode live --baseline scs-baseline.json --report junit,md",
-        "  (PowerShell: the same line, with ` instead of \\ to continue it)",
+        "  " + _("(PowerShell: the same line, with ` instead of \\ to continue it)"),
     ])
 
 
@@ -100,7 +103,7 @@ def find_config(cwd: Path | None = None) -> tuple[Path, dict] | None:
             table = table.get(key) if isinstance(table, dict) else None
         if table is not None:
             if not isinstance(table, dict):
-                raise KitError(f"{pyproject}: [tool.scs-kit] is not a table")
+                raise KitError(_("{path}: [tool.scs-kit] is not a table").format(path=pyproject))
             return pyproject, table
     return None
 
@@ -109,7 +112,7 @@ def _parse(path: Path) -> dict:
     try:
         return tomllib.loads(read_text(path, "TOML config file"))
     except tomllib.TOMLDecodeError as exc:
-        raise KitError(f"{path}: not valid TOML ({exc})") from None
+        raise KitError(_("{path}: not valid TOML ({problem})").format(path=path, problem=exc)) from None
 
 
 def resolve(args: argparse.Namespace, parser: argparse.ArgumentParser, cwd: Path | None = None,
@@ -129,7 +132,8 @@ def resolve(args: argparse.Namespace, parser: argparse.ArgumentParser, cwd: Path
         for key, value in found[1].items():
             name = key.replace("_", "-")
             if name not in known:
-                raise KitError(f"{source}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+                raise KitError(_("{path}: unknown setting {key} (known: {known})").format(
+                    path=source, key=repr(key), known=", ".join(sorted(known))))
             file_values[name] = value
     for action in actions:
         value = getattr(args, action.dest, None)
@@ -156,7 +160,8 @@ def _from_text(action: argparse.Action, text: str, where: str, parser: argparse.
     if _is_flag(action):
         word = text.strip().lower()
         if word not in TRUE + FALSE:
-            raise KitError(f"{where}: {text!r} is not a boolean (1/true/yes/on or 0/false/no/off)")
+            raise KitError(_("{where}: {value} is not a boolean (1/true/yes/on or 0/false/no/off)").format(
+                where=where, value=repr(text)))
         return action.const if word in TRUE else _plain_default(action)
     if isinstance(action, argparse._AppendAction):
         return [_convert(action, part, where, parser) for part in text.splitlines() if part.strip()]
@@ -166,7 +171,7 @@ def _from_text(action: argparse.Action, text: str, where: str, parser: argparse.
 def _from_file(action: argparse.Action, value: Any, where: str, parser: argparse.ArgumentParser) -> Any:
     if _is_flag(action):
         if not isinstance(value, bool):
-            raise KitError(f"{where}: expected true or false, not {value!r}")
+            raise KitError(_("{where}: expected true or false, not {value}").format(where=where, value=repr(value)))
         return action.const if value else _plain_default(action)
     if isinstance(action, argparse._AppendAction):
         items = value if isinstance(value, list) else [value]
@@ -178,7 +183,7 @@ def _from_file(action: argparse.Action, value: Any, where: str, parser: argparse
 
 def _text(value: Any, where: str) -> str:
     if isinstance(value, (bool, dict, list)):
-        raise KitError(f"{where}: expected a string or a number, not {value!r}")
+        raise KitError(_("{where}: expected a string or a number, not {value}").format(where=where, value=repr(value)))
     return str(value)
 
 

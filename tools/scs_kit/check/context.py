@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from .. import spec as specmod
+from ..i18n import _
 from .bodies import Bodies
 from .catalog import MODES, PROFILES, Profile
 from .http import Client
@@ -69,7 +70,7 @@ class Kit:
 
     def require_write(self) -> None:
         if not self.can_write():
-            pytest.skip("mode read-only sends GET only")
+            pytest.skip(_("mode read-only sends GET only"))
 
     # ---------- bodies ----------
     def marker_field(self, resource: Any) -> str | None:
@@ -79,7 +80,7 @@ class Kit:
         """A valid record body (see Bodies.body), carrying `marker` when given."""
         body = self.bodies.body(resource, key)
         if marker:
-            body, _ = self.records.marked(resource, body, marker)
+            body, _unused = self.records.marked(resource, body, marker)
         return {**body, **(fields or {})}
 
     def mutated(self, resource: Any, record: dict) -> dict:
@@ -110,7 +111,7 @@ class Kit:
         """The record under key, which the check's premise needs to exist."""
         record = self.record(resource, key)
         if record is None:
-            broken(f"setup: {resource.item_path(key)} could not be read")
+            broken(_("setup: {item_path} could not be read").format(item_path=resource.item_path(key)))
         return record  # type: ignore[return-value]
 
     # ---------- writes ----------
@@ -134,9 +135,9 @@ class Kit:
         if (posted.key is None and posted.answer is not None and posted.answer.refused and guessed and fields is None
                 and resource.name not in pages_only):
             pages_only.add(resource.name)
-            note = (f"POST {resource.collection} with the fields the document infers {guessed} was refused "
-                    f"(HTTP {posted.answer.status}); the kit retried with the key and the documented fields only, "
-                    "and from then on wrote the types the implementation's records showed")
+            note = (_("POST {collection} with the fields the document infers {guessed} was refused (HTTP {status}); "
+                      "the kit retried with the key and the documented fields only, and from then on wrote the types "
+                      "the implementation's records showed").format(collection=resource.collection, guessed=guessed, status=posted.answer.status))
             if note not in self.notes:
                 self.notes.append(note)
             return self.create(resource, body_key)
@@ -152,7 +153,7 @@ class Kit:
     def create_ok(self, resource: Any, body_key: str = "0", fields: dict | None = None):
         key, ans, body, before, after = self.create(resource, body_key, fields)
         if key is None:
-            broken(f"setup: POST {resource.collection} registered no record (HTTP {ans.status})", ans.exchange)
+            broken(_("setup: POST {collection} registered no record (HTTP {status})").format(collection=resource.collection, status=ans.status), ans.exchange)
         return key, body, before, after
 
     def has_own(self, resource: Any) -> bool:
@@ -182,7 +183,7 @@ class Kit:
         """Keys of n records the kit may PUT: its own (created, deleted afterwards), or, for a
         resource without POST, existing records snapshotted and restored exactly afterwards."""
         if not resource.allows("PUT"):
-            pytest.skip(f"{resource.name} has no PUT")
+            pytest.skip(_("{name} has no PUT").format(name=resource.name))
         self.require_write()
         if resource.allows("POST"):
             keys_ = self.records.reusable(resource)[:n]
@@ -196,9 +197,9 @@ class Kit:
                 for k in keys_:
                     self.remove(resource, k)
         else:
-            rows, _ = self.list(resource)
+            rows, _unused = self.list(resource)
             if len(rows) < n:
-                pytest.skip(f"{resource.name} needs {n} existing record(s) to update (it has no POST) and holds {len(rows)}")
+                pytest.skip(_("{name} needs {n} existing record(s) to update (it has no POST) and holds {n2}").format(name=resource.name, n=n, n2=len(rows)))
             picks = sorted(rows, key=lambda r: keyint(r.get(resource.key)) or 0)[-n:]
             keys_ = [str(r.get(resource.key)) for r in picks]
             with self.records.touching(resource, keys_):

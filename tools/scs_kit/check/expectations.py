@@ -3,6 +3,7 @@ judgements shared by the active checks (contract_tests) and the traffic judge (s
 
 from __future__ import annotations
 
+from ..i18n import _
 from .transport import NOT_JSON
 from .verdict import documented
 
@@ -17,20 +18,20 @@ def short(value, limit: int = 300) -> str:
 def envelope_problem(body) -> str | None:
     """What is wrong with a body meant as the {"result", "msg"} envelope, or None."""
     if body is NOT_JSON:
-        return "a body that is not JSON"
+        return _("a body that is not JSON")
     if not isinstance(body, dict):
-        return f"a JSON {type(body).__name__} instead of an object"
+        return _("a JSON {name} instead of an object").format(name=type(body).__name__)
     if "result" not in body:
-        return 'no "result" member'
+        return _('no "result" member')
     result = body["result"]
     if not isinstance(result, str):
-        return f'"result" is the JSON {type(result).__name__} {result!r}, not the string "True"/"False"'
+        return _('"result" is the JSON {name} {result!r}, not the string "True"/"False"').format(name=type(result).__name__, result=result)
     if result not in ("True", "False"):
-        return f'"result" is {result!r}, not "True" or "False"'
+        return _('"result" is {result!r}, not "True" or "False"').format(result=result)
     if "msg" not in body:
-        return 'no "msg" member'
+        return _('no "msg" member')
     if not isinstance(body["msg"], str):
-        return f'"msg" is a JSON {type(body["msg"]).__name__}, not a string'
+        return _('"msg" is a JSON {name}, not a string').format(name=type(body['msg']).__name__)
     return None
 
 

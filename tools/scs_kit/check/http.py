@@ -20,6 +20,7 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
+from ..i18n import N_, _
 from ..results import REDACTED, Exchange
 from ..shell import curl
 from .politeness import NotRetryable, PoliteAdapter, Politeness
@@ -37,18 +38,18 @@ BODY_TIME_FACTOR = 1  # a body must be complete within this many read timeouts: 
 class NoAnswer(Enum):
     """Why a request got no answer, from the exception's type (never its text)."""
 
-    REFUSED = "connection refused"
-    NAME = "host name not found"
-    TIMEOUT = "timed out"
-    RESET = "connection reset"
-    CLOSED = "connection closed without an answer"
-    NOT_HTTP = "answered something that is not HTTP"
-    UNREACHABLE = "network or host unreachable"
-    TOO_LARGE = "answer too large"
-    TOO_SLOW = "answer too slow"
-    BROKEN_BODY = "answer body broken off or malformed (chunked encoding or Content-Length)"
-    BAD_ENCODING = "answer body could not be decoded (its Content-Encoding does not match the body)"
-    OTHER = "no usable answer"
+    REFUSED = N_("connection refused")
+    NAME = N_("host name not found")
+    TIMEOUT = N_("timed out")
+    RESET = N_("connection reset")
+    CLOSED = N_("connection closed without an answer")
+    NOT_HTTP = N_("answered something that is not HTTP")
+    UNREACHABLE = N_("network or host unreachable")
+    TOO_LARGE = N_("answer too large")
+    TOO_SLOW = N_("answer too slow")
+    BROKEN_BODY = N_("answer body broken off or malformed (chunked encoding or Content-Length)")
+    BAD_ENCODING = N_("answer body could not be decoded (its Content-Encoding does not match the body)")
+    OTHER = N_("no usable answer")
 
 
 class Unreachable(Exception):
@@ -119,9 +120,9 @@ class BoundedBody:
         for chunk in self._chunks():
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
-                raise ResponseTooLarge(f"answer larger than {MAX_RESPONSE_BYTES // 2**20} MiB", request=self._request)
+                raise ResponseTooLarge(_("answer larger than {size} MiB").format(size=MAX_RESPONSE_BYTES // 2**20), request=self._request)
             if self._deadline is not None and time.monotonic() > self._deadline:
-                raise ResponseTooSlow(f"answer not complete within {BODY_TIME_FACTOR * self._read_timeout:g} s",
+                raise ResponseTooSlow(_("answer not complete within {seconds:g} s").format(seconds=BODY_TIME_FACTOR * self._read_timeout),
                                       request=self._request)
             if head is not None:
                 head += chunk
@@ -226,7 +227,7 @@ class Client:
         exchange = Exchange(method=method, url=url, request_headers=shown, request_body=body_text,
                             curl=curl(method, url, shown, body_text))
         if self.failures >= GIVE_UP_AFTER:  # a dead or hanging target: fail fast instead of waiting each time
-            raise Unreachable(f"{method} {url}: not sent, the implementation stopped answering ({self.last_failure})",
+            raise Unreachable(_("{method} {url}: not sent, the implementation stopped answering ({last_failure})").format(method=method, url=url, last_failure=self.last_failure),
                               self.last_kind)
         started = time.monotonic()
         try:
@@ -288,9 +289,9 @@ class Client:
         extra = self.adapter.politeness.headers
         if not extra:
             return headers
-        names = {name.lower() for name, _ in extra}
+        names = {name.lower() for name, _unused in extra}
         out = {k: v for k, v in headers.items() if k.lower() not in names}
-        out.update({name: REDACTED for name, _ in extra})
+        out.update({name: REDACTED for name, _unused in extra})
         return out
 
     def get(self, path: str) -> Answer:
@@ -352,8 +353,8 @@ def why(exc: BaseException, timeout: float) -> tuple[NoAnswer, str]:
     if kind in (NoAnswer.TOO_LARGE, NoAnswer.TOO_SLOW):
         return kind, str(exc)
     if kind is NoAnswer.TIMEOUT:
-        return kind, f"no answer within {timeout:g} s"
+        return kind, _("no answer within {timeout:g} s").format(timeout=timeout)
     if kind is NoAnswer.OTHER:
         text = str(exc)
         return kind, text.splitlines()[0][:200] if text else type(exc).__name__
-    return kind, kind.value
+    return kind, _(kind.value)

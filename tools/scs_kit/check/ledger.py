@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import KitError
 from ..files import fsync_dir
+from ..i18n import _
 from ..results import CreatedRecord
 
 FORMAT = "scs-kit-ledger/1"
@@ -68,9 +69,9 @@ class Ledger:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "x", encoding="utf-8")  # noqa: SIM115 - kept open for the run
         except FileExistsError:
-            raise KitError(f"{self.path}: a ledger is already there (run `scs-kit cleanup` first)") from None
+            raise KitError(_("{path}: a ledger is already there (run `scs-kit cleanup` first)").format(path=self.path)) from None
         except OSError as exc:
-            raise KitError(f"{self.path}: cannot write the ledger ({exc.strerror or exc})") from None
+            raise KitError(_("{path}: cannot write the ledger ({strerror})").format(path=self.path, strerror=exc.strerror or exc)) from None
         self._append({"op": "start", "format": FORMAT, "base_url": base_url, "run_id": run_id, "pid": os.getpid(),
                       "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         fsync_dir(self.path.parent)
@@ -158,9 +159,9 @@ class Ledger:
         try:
             text = path.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
-            raise KitError(f"{path}: no such ledger") from None
+            raise KitError(_("{path}: no such ledger").format(path=path)) from None
         except OSError as exc:
-            raise KitError(f"{path}: cannot read the ledger ({exc.strerror or exc})") from None
+            raise KitError(_("{path}: cannot read the ledger ({strerror})").format(path=path, strerror=exc.strerror or exc)) from None
         lines = text.splitlines()
         ledger = cls()
         for i, raw in enumerate(lines):
@@ -172,9 +173,9 @@ class Ledger:
             except (ValueError, KeyError, TypeError, IndexError):
                 if i == len(lines) - 1 and i > 0:
                     break  # the kit was killed while writing this line: its request was never sent
-                raise KitError(f"{path}: line {i + 1} is not a scs-kit ledger line") from None
+                raise KitError(_("{path}: line {value} is not a scs-kit ledger line").format(path=path, value=i + 1)) from None
         if not ledger.base_url:
-            raise KitError(f"{path}: not a scs-kit ledger (no start line)")
+            raise KitError(_("{path}: not a scs-kit ledger (no start line)").format(path=path))
         ledger.path = path
         return ledger
 

@@ -32,6 +32,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..errors import KitError
+from ..i18n import _
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUS = 503
@@ -70,9 +71,9 @@ def parse_rate(text: str) -> float:
     try:
         rate = float(value) / per
     except ValueError:
-        raise KitError(f"--rate-limit {text!r}: expected requests per second, e.g. 50/s") from None
+        raise KitError(_("--rate-limit {text!r}: expected requests per second, e.g. 50/s").format(text=text)) from None
     if not (rate > 0 and rate <= MAX_RATE):  # also rejects nan and inf
-        raise KitError(f"--rate-limit {text!r}: must be above 0 and at most {MAX_RATE:g}/s")
+        raise KitError(_("--rate-limit {text!r}: must be above 0 and at most {MAX_RATE:g}/s").format(text=text, MAX_RATE=MAX_RATE))
     return rate
 
 
@@ -81,13 +82,13 @@ def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = str(text).partition(":")
     name, value = name.strip(), value.strip(" \t")
     if not sep or not _TOKEN.fullmatch(name):
-        raise KitError(f"--header {text!r}: expected NAME:VALUE with NAME an HTTP header name")
+        raise KitError(_("--header {text!r}: expected NAME:VALUE with NAME an HTTP header name").format(text=text))
     if any(ch in value for ch in "\r\n\0"):
-        raise KitError(f"--header {name}: the value must not contain line breaks or NUL")
+        raise KitError(_("--header {name}: the value must not contain line breaks or NUL").format(name=name))
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:
-        raise KitError(f"--header {name}: the value must be ISO-8859-1 text (HTTP header values are bytes)") from None
+        raise KitError(_("--header {name}: the value must be ISO-8859-1 text (HTTP header values are bytes)").format(name=name)) from None
     return name, value
 
 
@@ -96,7 +97,7 @@ def parse_headers(texts: list[str] | tuple[str, ...] | None) -> tuple[tuple[str,
     for text in texts or ():
         name, value = parse_header(text)
         if name.lower() in out:
-            raise KitError(f"--header {name} given twice")
+            raise KitError(_("--header {name} given twice").format(name=name))
         out[name.lower()] = (name, value)
     return tuple(out.values())
 
@@ -106,7 +107,7 @@ def parse_proxy(text: str | None) -> str | None:
         return None
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
-        raise KitError(f"--proxy {text!r}: expected a proxy URL such as http://HOST:PORT")
+        raise KitError(_("--proxy {text!r}: expected a proxy URL such as http://HOST:PORT").format(text=text))
     return text
 
 

@@ -16,7 +16,10 @@ from collections.abc import Mapping
 from typing import IO
 
 from ..console import harden
+from ..i18n import _, cut, ljust, rjust
+from ..i18n import width as _width
 from ..results import STATUSES, CheckResult, RunResults
+from . import labels
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E", "known": "~"}
 COLOURS = {"pass": "32", "fail": "31", "warn": "33", "skip": "2", "error": "35", "known": "36"}
@@ -57,8 +60,9 @@ class Progress:
         self._started = time.monotonic()
         self.total = total
         if self.mode == "plain":
-            scope = f"{len(resources)} resources × {len(families)} families ({', '.join(families)})"
-            self._write(f"scs-kit check: {scope}" + (f", {total} checks" if total else "") + "\n")
+            scope = _("{resources} resources × {families} families ({names})").format(
+                resources=len(resources), families=len(families), names=", ".join(families))
+            self._write(f"scs-kit check: {scope}" + (_(", {n} checks").format(n=total) if total else "") + "\n")
         self._draw(force=True)
 
     def begin(self, resource: str | None, family: str) -> None:
@@ -72,25 +76,26 @@ class Progress:
             width = len(str(self.total)) if self.total else 3
             counter = f"[{self.done:>{width}}/{self.total}]" if self.total else f"[{self.done:>{width}}]"
             where = check.resource or "-"
-            line = f"{counter} {where} {check.family} {check.id} … {check.status}"
+            line = f"{counter} {where} {check.family} {check.id} … {labels.status(check.status)}"
             if check.status in ("fail", "error", "warn") and check.message:
                 line += f": {check.message.splitlines()[0][:200]}"
             self._write(line + "\n")
         elif self.mode == "live":
             if check.status in ("fail", "error"):  # failures scroll above the live line, as they happen
                 self._clear()
-                first = check.message.splitlines()[0][:200] if check.message else check.title
-                self._write(f"{self._colour(check.status, check.status.upper())} {check.id}"
+                first = check.message.splitlines()[0][:200] if check.message else _(check.title) if check.title else ""
+                self._write(f"{self._colour(check.status, labels.status(check.status).upper())} {check.id}"
                             + (f" [{check.resource}]" if check.resource else "") + f": {first}\n")
                 self._draw(force=True)
             else:
                 self._draw()
 
     def _status_line(self) -> str:
-        where = f"{self.resource} · {self.family}" if self.resource else self.family or "starting"
+        where = f"{self.resource} · {self.family}" if self.resource else self.family or _("starting")
         done = f"{self.done}/{self.total}" if self.total else str(self.done)
         counts = " ".join(f"{SYMBOLS[s]}{self.counts[s]}" for s in STATUSES)
-        return f"checking {where}  [{done}]  {counts}  {_elapsed(time.monotonic() - self._started)}"
+        return _("checking {where}  [{done}]  {counts}  {elapsed}").format(
+            where=where, done=done, counts=counts, elapsed=_elapsed(time.monotonic() - self._started))
 
     def _draw(self, force: bool = False) -> None:
         if self.mode != "live":
@@ -100,7 +105,7 @@ class Progress:
             return
         self._drawn = now
         width = shutil.get_terminal_size((100, 20)).columns - 1
-        line = self._status_line()[:width]
+        line = cut(self._status_line(), width)
         self._write("\r" + line + "\x1b[K")
         self._line_len = len(line)
 
@@ -148,14 +153,19 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
     def paint(status: str, text: str, n: int) -> str:
         return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if colour and n and status != "pass" else text
 
-    width = max([len("family"), len("total"), *map(len, families)])
-    lines = ["", f"{'family':<{width}}  " + "  ".join(f"{s:>5}" for s in shown_statuses)]
-    lines.append("-" * len(lines[-1]))
+    family_word, total_word = _("family"), _("total")
+    names = {s: labels.status(s) for s in shown_statuses}
+    cell = max([5, *(_width(n) for n in names.values())])
+    width = max([_width(family_word), _width(total_word), *map(_width, families)])
+    lines = ["", ljust(family_word, width) + "  " + "  ".join(rjust(names[s], cell) for s in shown_statuses)]
+    rule = "-" * _width(lines[-1])
+    lines.append(rule)
     for family in families:
         row = counts[family]
-        lines.append(f"{family:<{width}}  " + "  ".join(paint(s, f"{row[s]:>5}", row[s]) for s in shown_statuses))
-    lines.append("-" * len(lines[1]))
-    lines.append(f"{'total':<{width}}  " + "  ".join(paint(s, f"{summary[s]:>5}", summary[s]) for s in shown_statuses))
+        lines.append(ljust(family, width) + "  " + "  ".join(paint(s, f"{row[s]:>{cell}}", row[s]) for s in shown_statuses))
+    lines.append(rule)
+    lines.append(ljust(total_word, width) + "  "
+                 + "  ".join(paint(s, f"{summary[s]:>{cell}}", summary[s]) for s in shown_statuses))
     lines.append("")
     table_end = len(lines)
     not_deleted = [r for r in results.created_records if not r.deleted]
@@ -163,17 +173,18 @@ def summary_table(results: RunResults, paths: Mapping[str, os.PathLike | str] | 
         keys: dict[str, list[str]] = {}
         for record in not_deleted:
             keys.setdefault(record.resource, []).append(record.key)
-        where = " (in the bundled server's temporary database)" if results.target == "reference" else ""
-        lines.append(f"created and not deleted{where} ({len(not_deleted)}): "
+        where = _(" (in the bundled server's temporary database)") if results.target == "reference" else ""
+        lines.append(_("created and not deleted{where} ({n}): ").format(where=where, n=len(not_deleted))
                      + "; ".join(f"{r} {','.join(k)}" for r, k in keys.items()))
     for name, path in (paths or {}).items():
-        lines.append(f"{name:>5} report: {path}")
+        lines.append(_("{format} report: {path}").format(format=f"{name:>5}", path=path))
     if len(lines) > table_end:
         lines.append("")
     # The verdict comes last, where CI logs and redirected output are read first.
-    verdict = results.outcome.upper()
-    verdict_colour = {"PASS": "32", "FAIL": "31"}.get(verdict, "35")
+    verdict = labels.status(results.outcome).upper()
+    verdict_colour = {"pass": "32", "fail": "31"}.get(results.outcome, "35")
     shown = f"\x1b[1;{verdict_colour}m{verdict}\x1b[0m" if colour else verdict
-    lines.append(f"{shown}: {', '.join(f'{summary[s]} {s}' for s in shown_statuses)} · {results.requests_sent} requests in "
-                 f"{results.duration_s:.1f} s · seed {results.seed} · exit {results.exit_code}")
+    lines.append(_("{verdict}: {counts} · {requests} requests in {seconds} s · seed {seed} · exit {exit}").format(
+        verdict=shown, counts=_(", ").join(_("{n} {status}").format(n=summary[s], status=names[s]) for s in shown_statuses),
+        requests=results.requests_sent, seconds=f"{results.duration_s:.1f}", seed=results.seed, exit=results.exit_code))
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _
 from .field_types import FieldTypes
 from .transport import Answer
 from .verdict import documented
@@ -41,7 +42,7 @@ class Reader:
                 continue
             if value is None:
                 del out[name]
-                self.type_notes.add(f"{resource.name}.{name} (null, read as absent)")
+                self.type_notes.add(_("{field} (null, read as absent)").format(field=f"{resource.name}.{name}"))
             elif isinstance(value, (bool, int, float)):
                 out[name] = ("True" if value else "False") if isinstance(value, bool) else str(value)
                 self.type_notes.add(f"{resource.name}.{name}")

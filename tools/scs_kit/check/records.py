@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..results import CreatedRecord
 from .bodies import example
 from .field_types import as_text
@@ -99,15 +100,14 @@ class Records:
     def blocker(self, resource: Any) -> str | None:
         """Why the kit may not create records of this resource (None if it may)."""
         if not resource.allows("POST"):
-            return f"{resource.name} has no POST: the kit cannot create records"
+            return _("{name} has no POST: the kit cannot create records").format(name=resource.name)
         if self.mode == "read-only":
-            return "mode read-only sends GET only"
+            return _("mode read-only sends GET only")
         if not resource.allows("DELETE") and self.mode != "full":
-            return "needs --mode full: records of this resource cannot be deleted"
+            return _("needs --mode full: records of this resource cannot be deleted")
         kept = self.kept(resource)
         if kept is not None:
-            return (f"{resource.name} has no DELETE and the kit keeps one record there ({kept}): "
-                    "it creates no more")
+            return (_("{name} has no DELETE and the kit keeps one record there ({kept}): it creates no more").format(name=resource.name, kept=kept))
         return None
 
     def kept(self, resource: Any) -> str | None:
@@ -122,7 +122,7 @@ class Records:
             self._adopted.add(resource.name)
             mf = self.marker_field(resource)
             try:
-                rows, _ = self.rows(resource)
+                rows, _unused = self.rows(resource)
             except PremiseBroken:  # the list is broken: the checks of that report it; creating fails there too
                 return None
             earlier = sorted((r for r in rows if mf and str(r.get(mf, "")).startswith(MARKER_PREFIX)),
@@ -130,11 +130,12 @@ class Records:
             if earlier and mf:
                 key = str(earlier[0].get(resource.key))
                 entry = self.ledger.pending(resource.name, str(earlier[0].get(mf)), key=key, keep=True)
-                self.ledger.settle(entry, note="kept: the kit's record from an earlier run, reused (no DELETE)")
+                self.ledger.settle(entry, note=_("kept: the kit's record from an earlier run, reused (no DELETE)"))
                 if len(earlier) > 1:
                     others = ", ".join(str(r.get(resource.key)) for r in earlier[1:])
-                    self.ledger.notes.append(f"{resource.name}: further records carrying the kit's marker ({others}) "
-                                             "from earlier runs; the kit reuses only record " + key)
+                    self.ledger.notes.append(_("{name}: further records carrying the kit's marker ({others}) from earlier runs; "
+                                               "the kit reuses only record {key}").format(
+                        name=resource.name, others=others, key=key))
                 return key
         return None
 
@@ -173,8 +174,7 @@ class Records:
         ans = self.reader.read(resource, self.send(Request("GET", resource.collection)))
         rows = ans.json
         if not ans.ok or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise PremiseBroken(f"GET {resource.collection} did not answer a JSON array of records "
-                                f"(HTTP {ans.status})", [ans.exchange])
+            raise PremiseBroken(_("GET {collection} did not answer a JSON array of records (HTTP {status})").format(collection=resource.collection, status=ans.status), [ans.exchange])
         return rows, ans
 
     def record(self, resource: Any, key: Any) -> dict | None:
@@ -184,7 +184,7 @@ class Records:
     def find_marker(self, resource: Any, marker: str) -> str | None:
         """The key of the one record carrying the marker (None for none or several)."""
         mf = self.marker_field(resource)
-        rows, _ = self.rows(resource)
+        rows, _unused = self.rows(resource)
         hits = [r for r in rows if mf and r.get(mf) == marker]
         return str(hits[0].get(resource.key)) if len(hits) == 1 else None
 
@@ -195,8 +195,8 @@ class Records:
         sets `succeeded`): the ledger entry exists before it is sent; afterwards the new record is
         attributed by the marker or, if the implementation drops that field, as the only new key."""
         if not self.may_write():
-            raise NotAllowed("mode read-only sends GET only")
-        before, _ = self.rows(resource)
+            raise NotAllowed(_("mode read-only sends GET only"))
+        before, _unused = self.rows(resource)
         # an unmarked create (a body that cannot carry the marker): the page's rule says where it lands
         predicted = None if marker else str(max(max_key(before, resource) + 1, resource.min_id))
         entry = self.ledger.pending(resource.name, marker, predicted=predicted, keep=not resource.allows("DELETE"))
@@ -209,8 +209,7 @@ class Records:
         if entry.key is not None and note:
             self.ledger.settle(entry, note=note)
         if entry.key is not None and not resource.allows("DELETE"):
-            self.ledger.settle(entry, note=entry.note or "kept: the one record the kit leaves here (no DELETE; "
-                                                          "reused by later runs)")
+            self.ledger.settle(entry, note=entry.note or _("kept: the one record the kit leaves here (no DELETE; reused by later runs)"))
 
     def post(self, resource: Any, body: dict | None = None, *, raw: bytes | None = None, marker: str | None = None,
              note: str = "") -> Posted:
@@ -232,8 +231,8 @@ class Records:
         body, marker = self.marked(resource, body, marker)
         posted = self.post(resource, body, marker=marker)
         if posted.unsettled:
-            raise PremiseBroken(f"cannot tell which new {resource.name} record the kit's POST created "
-                                f"(new keys {posted.unsettled}): another client is writing?",
+            raise PremiseBroken(_("cannot tell which new {name} record the kit's POST created (new keys {unsettled}): another "
+                                  "client is writing?").format(name=resource.name, unsettled=posted.unsettled),
                                 [posted.answer.exchange if posted.answer else None,
                                  posted.after_answer.exchange if posted.after_answer else None])
         return posted
@@ -246,8 +245,8 @@ class Records:
         reason = self.blocker(resource)
         if reason:
             raise NotAllowed(reason)
-        before, _ = self.rows(resource)
-        entries = [self.ledger.pending(resource.name, marker) for _, marker in bodies]
+        before, _unused = self.rows(resource)
+        entries = [self.ledger.pending(resource.name, marker) for _unused, marker in bodies]
         answers: list[Answer | None] = [None] * len(bodies)
 
         def client(indices: list[int]) -> None:
@@ -273,15 +272,15 @@ class Records:
         waiting = [e for e, a in zip(entries, answers, strict=True) if e.key is None and a is not None and a.succeeded]
         if waiting and len(waiting) == len(unclaimed) and not any(e.by_marker for e in entries):
             for entry, key in zip(waiting, sorted(unclaimed, key=lambda k: keyint(k) or 0), strict=False):
-                self.ledger.settle(entry, key=key, note="a new key of the kit's concurrent POSTs (marker not stored)")
+                self.ledger.settle(entry, key=key, note=_("a new key of the kit's concurrent POSTs (marker not stored)"))
             unclaimed = []
         if not unclaimed:
             for entry in entries:
                 if entry.key is None:
-                    self.ledger.settle(entry, deleted=True, note="POST registered nothing")
+                    self.ledger.settle(entry, deleted=True, note=_("POST registered nothing"))
         for entry in entries:
             if entry.key is not None and not resource.allows("DELETE"):
-                self.ledger.settle(entry, note=entry.note or "resource has no DELETE: left in place (--mode full)")
+                self.ledger.settle(entry, note=entry.note or _("resource has no DELETE: left in place (--mode full)"))
         return Batch([a for a in answers if a is not None], entries, before, after, after_answer, unclaimed)
 
     def put_new(self, resource: Any, key: str, body: dict, note: str) -> Posted:
@@ -289,7 +288,7 @@ class Records:
         upsert): ledgered under that key before it is sent. `key` of the result is set when a record
         appeared; `after_answer` is the GET by key that looked."""
         if not self.may_write():
-            raise NotAllowed("mode read-only sends GET only")
+            raise NotAllowed(_("mode read-only sends GET only"))
         entry = self.ledger.pending(resource.name, body.get(self.marker_field(resource) or ""), key=str(key))
         posted = Posted(self.write("PUT", resource.item_path(key), resource, body), body)
         posted.after_answer = self.get(resource, key)
@@ -297,7 +296,7 @@ class Records:
             self.ledger.settle(entry, note=note)
             posted.key = str(key)
         else:
-            self.ledger.settle(entry, deleted=True, note="PUT registered nothing")
+            self.ledger.settle(entry, deleted=True, note=_("PUT registered nothing"))
         return posted
 
     def _claim(self, resource: Any, entry: Entry, before: list[dict], after: list[dict], succeeded: bool) -> list[str]:
@@ -311,9 +310,9 @@ class Records:
         if len(mine) == 1:
             self.ledger.settle(entry, key=str(mine[0].get(resource.key)), by_marker=True)
         elif not mine and len(new) == 1 and succeeded:
-            self.ledger.settle(entry, key=new[0], note="identified as the only new key (marker field not stored)")
+            self.ledger.settle(entry, key=new[0], note=_("identified as the only new key (marker field not stored)"))
         elif not mine and not new:
-            self.ledger.settle(entry, deleted=True, note="POST registered nothing")
+            self.ledger.settle(entry, deleted=True, note=_("POST registered nothing"))
         else:
             return new
         return []
@@ -393,7 +392,7 @@ class Records:
         cannot be read."""
         snap = self.raw_record(resource, key)
         if snap is None:
-            raise PremiseBroken(f"setup: {resource.item_path(key)} vanished before the kit could snapshot it")
+            raise PremiseBroken(_("setup: {item_path} vanished before the kit could snapshot it").format(item_path=resource.item_path(key)))
         self.ledger.snapshot(resource.name, str(key), snap)
         return snap
 
@@ -422,7 +421,7 @@ class Records:
         now = None
         close = False
         for body in [snap] + ([lenient] if lenient != snap else []):
-            for _ in range(2):
+            for _unused in range(2):
                 self.put(resource, key, body)
                 now = self.raw_record(resource, key)
                 if now == snap:
@@ -435,11 +434,11 @@ class Records:
                 break
         self.ledger.restored(resource.name, key)
         if not close or now is None:
-            self.ledger.problems.append(f"{resource.name}/{key} could not be restored exactly to {snap} (now {now})")
+            self.ledger.problems.append(_("{name}/{key} could not be restored exactly to {snap} (now {now})").format(name=resource.name, key=key, snap=snap, now=now))
             return
         odd = sorted(f for f in set(now) | set(snap) if now.get(f) != snap.get(f))
-        self.ledger.notes.append(f"{resource.name}/{key} restored; fields the document does not declare changed "
-                                 f"on the implementation's own account: {odd}")
+        self.ledger.notes.append(_("{name}/{key} restored; fields the document does not declare changed on the implementation's own "
+                                   "account: {odd}").format(name=resource.name, key=key, odd=odd))
 
     # ---------- the end of a run ----------
     def cleanup(self) -> None:
@@ -452,7 +451,7 @@ class Records:
                 try:
                     self.restore(self.spec.resource(name), key, record)
                 except Exception as exc:  # noqa: BLE001 - cleanup must go on
-                    self.ledger.problems.append(f"could not restore {name}/{key}: {exc}")
+                    self.ledger.problems.append(_("could not restore {name}/{key}: {exc}").format(name=name, key=key, exc=exc))
             for entry in list(self.ledger.entries):
                 if not entry.deleted:
                     self._undo(entry)
@@ -465,32 +464,31 @@ class Records:
             if entry.key is None and entry.marker:
                 key = self.find_marker(resource, entry.marker)
                 if key is None:
-                    self.ledger.settle(entry, deleted=True, note="POST registered nothing")
+                    self.ledger.settle(entry, deleted=True, note=_("POST registered nothing"))
                     return
                 self.ledger.settle(entry, key=key)
             if entry.key is None:
-                where = f" (the page's rule puts it under {entry.predicted}: check that record)" if entry.predicted else ""
-                entry.note = entry.note or "key unknown: not deleted"
+                where = _(" (the page's rule puts it under {key}: check that record)").format(key=entry.predicted) if entry.predicted else ""
+                entry.note = entry.note or _("key unknown: not deleted")
                 if entry.predicted and self.record(resource, entry.predicted) is not None:
-                    self.ledger.problems.append(f"{entry.resource}: a request without the kit's marker may have "
-                                                f"registered a record{where}")
+                    self.ledger.problems.append(_("{resource}: a request without the kit's marker may have registered a record{where}").format(resource=entry.resource, where=where))
                 else:
-                    self.ledger.settle(entry, deleted=True, note="registered nothing")
+                    self.ledger.settle(entry, deleted=True, note=_("registered nothing"))
                 return
             if not resource.allows("DELETE"):
                 self._remark(resource, entry.key)
                 if not entry.keep:
-                    self.ledger.settle(entry, keep=True, note=entry.note or "resource has no DELETE: left in place")
+                    self.ledger.settle(entry, keep=True, note=entry.note or _("resource has no DELETE: left in place"))
                 return
             self.delete(resource, entry.key)
             if self.record(resource, entry.key) is None:
                 self.ledger.settle(entry, deleted=True)
             else:
-                entry.note = "DELETE did not remove it"
-                self.ledger.problems.append(f"could not delete {entry.resource}/{entry.key}")
+                entry.note = _("DELETE did not remove it")
+                self.ledger.problems.append(_("could not delete {resource}/{key}").format(resource=entry.resource, key=entry.key))
         except Exception as exc:  # noqa: BLE001
-            entry.note = f"cleanup failed: {exc}"
-            self.ledger.problems.append(f"could not delete {entry.resource}/{entry.key}: {exc}")
+            entry.note = _("cleanup failed: {exc}").format(exc=exc)
+            self.ledger.problems.append(_("could not delete {resource}/{key}: {exc}").format(resource=entry.resource, key=entry.key, exc=exc))
 
     def _sweep(self, passes: int = 3) -> None:
         """Delete any record still carrying this run's marker: a record the kit deleted can come back (a
@@ -503,21 +501,20 @@ class Records:
                 continue
             try:
                 for attempt in range(passes + 1):
-                    rows, _ = self.rows(resource)
+                    rows, _unused = self.rows(resource)
                     back = sorted((str(row.get(resource.key)) for row in rows
                                    if str(row.get(mf, "")).startswith(prefix)), key=lambda k: (len(k), k))
                     if not back:
                         break
                     if attempt == passes:
-                        self.ledger.problems.append(f"{name}: records {', '.join(back)} created by the kit are still "
-                                                    "there: the implementation brings deleted records back")
+                        self.ledger.problems.append(_("{name}: records {back} created by the kit are still there: the implementation brings deleted "
+                                                      "records back").format(name=name, back=', '.join(back)))
                         break
-                    self.ledger.notes.append(f"{name}: records {', '.join(back)} that the kit had deleted were back "
-                                             "after the run; deleted them again")
+                    self.ledger.notes.append(_("{name}: records {back} that the kit had deleted were back after the run; deleted them again").format(name=name, back=', '.join(back)))
                     for key in back:
                         self.delete(resource, key)
             except Exception as exc:  # noqa: BLE001 - cleanup must go on
-                self.ledger.problems.append(f"could not sweep {name} for the kit's records: {exc}")
+                self.ledger.problems.append(_("could not sweep {name} for the kit's records: {exc}").format(name=name, exc=exc))
 
     def created_records(self) -> list[CreatedRecord]:
         return self.ledger.created_records()

@@ -25,6 +25,7 @@ from typing import Any
 from .. import __version__, shell
 from .. import spec as specmod
 from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, KitError
+from ..i18n import _
 from ..results import FAMILIES, RunResults
 from .catalog import CHECKS, MODES, PROFILES
 from .collector import Collector, FastReports
@@ -76,15 +77,15 @@ def suite_dir() -> Path:
     for candidate in (here.parents[1] / "contract_tests", here / "contract_tests"):
         if (candidate / "conftest.py").is_file():
             return candidate
-    raise KitError("cannot find the conformance suite (contract_tests) beside the scs_kit package")
+    raise KitError(_("cannot find the conformance suite (contract_tests) beside the scs_kit package"))
 
 
 def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
     """The selected families and resource names; KitError for bad values."""
     if opts.profile not in PROFILES:
-        raise KitError(f"unknown profile {opts.profile!r} (choose from {', '.join(PROFILES)})")
+        raise KitError(_("unknown profile {profile!r} (choose from {PROFILES})").format(profile=opts.profile, PROFILES=', '.join(PROFILES)))
     if opts.mode not in MODES:
-        raise KitError(f"unknown mode {opts.mode!r} (choose from {', '.join(MODES)})")
+        raise KitError(_("unknown mode {mode!r} (choose from {MODES})").format(mode=opts.mode, MODES=', '.join(MODES)))
     families = list(FAMILIES)
     if opts.only is not None:  # an empty list ("--only ,") is a mistake, not "everything"
         wanted = [f.strip().upper() for f in opts.only if f.strip()]
@@ -92,29 +93,29 @@ def validate(opts: CheckOptions, spec) -> tuple[list[str], list[str]]:
         wanted = [aliases.get(f, f) for f in wanted]
         bad = [f for f in wanted if f not in FAMILIES]
         if bad or not wanted:
-            raise KitError(f"unknown check family {', '.join(bad) or '(empty)'} for --only (choose from {', '.join(FAMILIES)})")
+            raise KitError(_("unknown check family {bad} for --only (choose from {FAMILIES})").format(bad=', '.join(bad) or '(empty)', FAMILIES=', '.join(FAMILIES)))
         families = [f for f in FAMILIES if f in wanted]
     names = [r.name for r in spec.resources]
     if not names:
-        raise KitError(f"{spec.path or 'the OpenAPI document'}: declares no resources (tags with x-scs-resource)")
+        raise KitError(_("{path}: declares no resources (tags with x-scs-resource)").format(path=spec.path or 'the OpenAPI document'))
     if opts.resources is not None:
         wanted = [n.strip() for n in opts.resources if n.strip()]
         lookup = {n.lower(): n for n in names}
         bad = [n for n in wanted if n.lower() not in lookup]
         if bad or not wanted:
-            raise KitError(f"unknown resource {', '.join(bad) or '(empty)'} for --resources (choose from {', '.join(names)})")
+            raise KitError(_("unknown resource {bad} for --resources (choose from {names})").format(bad=', '.join(bad) or '(empty)', names=', '.join(names)))
         chosen = {lookup[n.lower()] for n in wanted}
         names = [n for n in names if n in chosen]
     if opts.timeout is not None and not (0 < opts.timeout <= MAX_TIMEOUT):  # also NaN and inf
-        raise KitError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+        raise KitError(_("--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}").format(MAX_TIMEOUT=MAX_TIMEOUT))
     if not (0 < opts.slow <= MAX_TIMEOUT):  # also NaN and inf
-        raise KitError(f"--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+        raise KitError(_("--slow must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}").format(MAX_TIMEOUT=MAX_TIMEOUT))
     if opts.workers is not None and not (1 <= opts.workers <= MAX_WORKERS):
-        raise KitError(f"--workers must be a whole number from 1 to {MAX_WORKERS}")
+        raise KitError(_("--workers must be a whole number from 1 to {MAX_WORKERS}").format(MAX_WORKERS=MAX_WORKERS))
     if opts.rate_limit is not None and not (0 < opts.rate_limit <= MAX_RATE):
-        raise KitError(f"--rate-limit must be above 0 and at most {MAX_RATE:g} requests per second")
+        raise KitError(_("--rate-limit must be above 0 and at most {MAX_RATE:g} requests per second").format(MAX_RATE=MAX_RATE))
     if not (0 <= opts.retries <= 10):
-        raise KitError("--retries must be a whole number from 0 to 10")
+        raise KitError(_("--retries must be a whole number from 0 to 10"))
     return families, names
 
 
@@ -127,13 +128,13 @@ def normalise_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0..65535
     except ValueError as exc:
-        raise KitError(f"{url!r} is not a valid URL ({exc}; {expected})") from None
+        raise KitError(_("{url!r} is not a valid URL ({exc}; {expected})").format(url=url, exc=exc, expected=expected)) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise KitError(f"{url!r} is not an http:// URL with a host ({expected})")
+        raise KitError(_("{url!r} is not an http:// URL with a host ({expected})").format(url=url, expected=expected))
     if parts.query or parts.fragment or "?" in url or "#" in url:
-        raise KitError(f"{url!r}: a base URL has no query or fragment ({expected})")
+        raise KitError(_("{url!r}: a base URL has no query or fragment ({expected})").format(url=url, expected=expected))
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise KitError(f"{url!r} is not a valid URL (it contains spaces or control characters; {expected})")
+        raise KitError(_("{url!r} is not a valid URL (it contains spaces or control characters; {expected})").format(url=url, expected=expected))
     return url
 
 
@@ -148,20 +149,21 @@ def preflight(base_url: str, spec, names: list[str], timeout: float, politeness:
             if answer.is_json:
                 return
     except Unreachable as exc:
-        reason = client.last_failure or exc.failure.value
+        reason = client.last_failure or _(exc.failure.value)
         if exc.failure is NoAnswer.TIMEOUT:
-            raise KitError(f"{base_url} did not answer within {timeout:g} s (timeout)") from None
+            raise KitError(_("{base_url} did not answer within {timeout:g} s (timeout)").format(base_url=base_url, timeout=timeout)) from None
         if exc.failure in (NoAnswer.REFUSED, NoAnswer.NAME, NoAnswer.UNREACHABLE):
-            raise KitError(f"cannot reach {base_url}: {reason}") from None
-        raise KitError(f"no usable answer from {base_url}: {reason}") from None
+            raise KitError(_("cannot reach {base_url}: {reason}").format(base_url=base_url, reason=reason)) from None
+        raise KitError(_("no usable answer from {base_url}: {reason}").format(base_url=base_url, reason=reason)) from None
     finally:
         client.close()
     first = answers[0] if answers else None
     what = f"HTTP {first.status} {first.content_type or 'without Content-Type'}" if first else "nothing"
     if first and 300 <= first.status < 400 and first.headers.get("location"):
         what += f" redirecting to {first.headers['location'][:200]}"
-    raise KitError(f"{base_url} answers no JSON at all (GET {spec.resource(names[0]).collection} gave {what}); "
-                   f"is this the …{spec.base_path} base URL of the service?")
+    raise KitError(_("{base_url} answers no JSON at all (GET {collection} gave {what}); is this the …{base_path} base "
+                     "URL of the service?").format(base_url=base_url, collection=spec.resource(names[0]).collection, what=what,
+                       base_path=spec.base_path))
 
 
 def _progress(mode):
@@ -176,13 +178,13 @@ def prepare_report_dir(report_dir: Path | None) -> None:
         return
     path = Path(report_dir)
     if path.exists() and not path.is_dir():
-        raise KitError(f"{path}: --report-dir is not a directory")
+        raise KitError(_("{path}: --report-dir is not a directory").format(path=path))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KitError(f"{path}: cannot create the report directory ({exc.strerror or exc})") from None
+        raise KitError(_("{path}: cannot create the report directory ({strerror})").format(path=path, strerror=exc.strerror or exc)) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise KitError(f"{path}: the report directory is not writable")
+        raise KitError(_("{path}: the report directory is not writable").format(path=path))
 
 
 def ledger_path(opts: CheckOptions, base_url: str) -> Path | None:
@@ -198,23 +200,23 @@ def _claim_ledger(path: Path | None, base_url: str, force: bool) -> str | None:
     if path is None or not path.exists():
         return None
     if path.is_dir():
-        raise KitError(f"{path}: --ledger is a directory")
+        raise KitError(_("{path}: --ledger is a directory").format(path=path))
     try:
         earlier = Ledger.load(path).base_url
     except KitError:
         earlier = None
     if not force:
         if earlier is None:
-            raise KitError(f"{path}: not a scs-kit ledger; remove it or choose another --ledger (or --force)")
-        raise KitError(f"{path}: an earlier run against {earlier} did not finish undoing its changes; run "
-                       f"`scs-kit cleanup --base-url {shell.quote(earlier)} --ledger {shell.quote(str(path))}` first "
-                       "(or pass --force to start anyway)")
+            raise KitError(_("{path}: not a scs-kit ledger; remove it or choose another --ledger (or --force)").format(path=path))
+        raise KitError(_("{path}: an earlier run against {earlier} did not finish undoing its changes; run `scs-kit "
+                         "cleanup --base-url {quote} --ledger {quote2}` first (or pass --force to start anyway)").format(path=path, earlier=earlier, quote=shell.quote(earlier), quote2=shell.quote(str(path))))
     aside = path.with_name(f"{path.name}.abandoned-{dt.datetime.now().strftime('%Y%m%d%H%M%S')}")
     try:
         path.replace(aside)
     except OSError as exc:
-        raise KitError(f"{path}: cannot move the unfinished ledger aside ({exc.strerror or exc})") from None
-    return f"--force: the unfinished ledger of an earlier run was moved to {aside}; run scs-kit cleanup with it"
+        raise KitError(_("{path}: cannot move the unfinished ledger aside ({strerror})").format(path=path, strerror=exc.strerror or exc)) from None
+    return _("--force: the unfinished ledger of an earlier run was moved to {path}; run scs-kit cleanup with it").format(
+        path=aside)
 
 
 def _write_reports(results, report_dir, spec, formats=None) -> dict:
@@ -235,7 +237,7 @@ def run_check(opts: CheckOptions) -> RunResults:
         target = "external"
     else:
         if opts.reference is None:
-            raise KitError("no base URL to check and no reference server to start")
+            raise KitError(_("no base URL to check and no reference server to start"))
         server = opts.reference(host="127.0.0.1", port=0, demo=True, db=":memory:", spec=spec)
         base_url = server.base_url
         target = "reference"
@@ -266,7 +268,7 @@ def run_check(opts: CheckOptions) -> RunResults:
         if code == 2 and not stopped:  # pytest.ExitCode.INTERRUPTED
             raise KeyboardInterrupt
         if code not in (0, 1, 2, 5):
-            raise KitError(f"the conformance suite could not run (pytest exit code {int(code)})")
+            raise KitError(_("the conformance suite could not run (pytest exit code {int})").format(int=int(code)))
         results = RunResults(
             kit_version=__version__, base_url=base_url, target=target, profile=opts.profile, mode=opts.mode,
             seed=kit.seed, strict=opts.strict, spec_path=str(spec.path or ""), spec_sha256=_sha256(spec.path),
@@ -284,29 +286,29 @@ def run_check(opts: CheckOptions) -> RunResults:
         if server is not None:
             server.stop()
     if stopped:
-        left = (f"; once it answers again, run `scs-kit cleanup --base-url {shell.quote(base_url)} --ledger "
-                f"{shell.quote(str(journal))}`" if journal is not None and journal.exists() else "")
-        raise KitError(f"the implementation stopped answering: {stopped} "
-                       f"({GIVE_UP_AFTER} requests in a row without an answer){left}")
+        left = (_("; once it answers again, run `scs-kit cleanup --base-url {url} --ledger {ledger}`").format(
+            url=shell.quote(base_url), ledger=shell.quote(str(journal))) if journal is not None and journal.exists() else "")
+        raise KitError(_("the implementation stopped answering: {stopped} ({GIVE_UP_AFTER} requests in a row without an "
+                         "answer){left}").format(stopped=stopped, GIVE_UP_AFTER=GIVE_UP_AFTER, left=left))
     results.created_records = kit.records.created_records()
     results.warnings.extend(run_notes)
     results.warnings.extend(kit.records.problems)
     results.warnings.extend(kit.records.notes)
     results.warnings.extend(kit.notes)
     if journal is not None and journal.exists():
-        results.warnings.append(f"the ledger {journal} lists what the kit could not undo; fix the cause and run "
-                                f"`scs-kit cleanup --base-url {shell.quote(base_url)} --ledger {shell.quote(str(journal))}`")
+        results.warnings.append(_("the ledger {journal} lists what the kit could not undo; fix the cause and run `scs-kit cleanup "
+                                  "--base-url {quote} --ledger {quote2}`").format(journal=journal, quote=shell.quote(base_url), quote2=shell.quote(str(journal))))
     if kit.type_notes:
-        results.warnings.append("fields the page does not document answered as JSON numbers, booleans or null "
-                                "(compared as strings, null as absent; the document infers strings): "
+        results.warnings.append(_("fields the page does not document answered as JSON numbers, booleans or null "
+                                  "(compared as strings, null as absent; the document infers strings): ")
                                 + ", ".join(sorted(kit.type_notes)))
     if kit.client.adapter.bom_answers:
-        results.warnings.append(f"{kit.client.adapter.bom_answers} answers began with a UTF-8 byte order mark, which "
-                                "JSON senders must not add (RFC 8259); the kit read past it")
+        results.warnings.append(_("{bom_answers} answers began with a UTF-8 byte order mark, which JSON senders must not add (RFC "
+                                  "8259); the kit read past it").format(bom_answers=kit.client.adapter.bom_answers))
     results.requests_sent = kit.client.sent
     results.latency = kit.latency.summary()
     if kit.client.last_failure and any(c.status == "error" for c in results.checks):
-        results.warnings.append(f"the implementation stopped answering during the run: {kit.client.last_failure}")
+        results.warnings.append(_("the implementation stopped answering during the run: {last_failure}").format(last_failure=kit.client.last_failure))
     if opts.baseline is not None:  # known deviations pass as "known" before the verdict is drawn
         from . import baseline
 

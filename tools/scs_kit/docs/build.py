@@ -25,6 +25,7 @@ from pygments.lexers import get_lexer_by_name
 from .. import __version__
 from .. import spec as spec_module
 from ..errors import KitError
+from ..i18n import _
 from ..results import load_results
 from . import pages
 from .results_view import build_view, clip
@@ -117,7 +118,7 @@ def _load_results(results: Path | None):
     try:
         return build_view(load_results(results))
     except (TypeError, AttributeError, KeyError, ValueError) as exc:  # fields of the wrong type in the file
-        raise KitError(f"{results}: malformed results file ({type(exc).__name__}: {exc})") from None
+        raise KitError(_("{results}: malformed results file ({name}: {exc})").format(results=results, name=type(exc).__name__, exc=exc)) from None
 
 
 def _render(spec: spec_module.Spec, results_view, policy: list[Any], spec_path: Path, out: Path) -> int:
@@ -125,7 +126,7 @@ def _render(spec: spec_module.Spec, results_view, policy: list[Any], spec_path: 
     base_url = default_base_url(spec)
     for resource in spec.resources:
         if resource.name.lower() in RESERVED or not re.fullmatch(r"[A-Za-z0-9_.-]+", resource.name):
-            raise KitError(f"resource name {resource.name!r} cannot be a page name of the docs site")
+            raise KitError(_("resource name {name!r} cannot be a page name of the docs site").format(name=resource.name))
     common = {
         "spec": spec,
         "info": spec.document.get("info") or {},
@@ -178,9 +179,9 @@ def _replace_dir(built: Path, out_dir: Path) -> None:
     """Move the finished site into place; never wipe a directory that is not a site we built."""
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise KitError(f"{out_dir}: exists and is not a directory")
+            raise KitError(_("{out_dir}: exists and is not a directory").format(out_dir=out_dir))
         if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
-            raise KitError(f"{out_dir}: not empty and not a scs-kit docs site; refusing to overwrite it")
+            raise KitError(_("{out_dir}: not empty and not a scs-kit docs site; refusing to overwrite it").format(out_dir=out_dir))
         shutil.rmtree(out_dir)
     built.rename(out_dir)
 
@@ -193,29 +194,28 @@ def build_site(out_dir: Path, results: Path | None = None, spec_path=None, *,
     spec_file = Path(spec_path) if spec_path else spec_module.default_spec_path()
     spec = spec_module.load(spec_file)
     if not spec.resources:
-        raise KitError(f"{spec_file}: no resources (tags with x-scs-resource) to document")
+        raise KitError(_("{spec_file}: no resources (tags with x-scs-resource) to document").format(spec_file=spec_file))
     view = _load_results(Path(results) if results else None)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     except OSError as exc:
-        reason = "a parent is not a directory" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
-        raise KitError(f"{out_dir}: cannot create the site directory ({reason})") from None
+        reason = _("a parent is not a directory") if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise KitError(_("{out_dir}: cannot create the site directory ({reason})").format(out_dir=out_dir, reason=reason)) from None
     try:
         built = work / "site"
         built.mkdir()
         try:
             _render(spec, view, policy(spec), spec_file, built)
         except jinja2.TemplateError as exc:  # the document lacks something a page needs
-            raise KitError(f"{spec_file}: cannot render the docs site ({type(exc).__name__}: {exc})") from None
+            raise KitError(_("{spec_file}: cannot render the docs site ({name}: {exc})").format(spec_file=spec_file, name=type(exc).__name__, exc=exc)) from None
         except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
             # a node of the wrong type in the document (or in the results file) surfaces only while rendering
             blame = f"{spec_file} (see scs-kit lint)" + (f" or of {results}" if view is not None else "")
-            raise KitError(f"cannot render the docs site, unexpected content of {blame}: "
-                           f"{type(exc).__name__}: {exc}") from None
+            raise KitError(_("cannot render the docs site, unexpected content of {blame}: {name}: {exc}").format(blame=blame, name=type(exc).__name__, exc=exc)) from None
         _replace_dir(built, out_dir)
     except OSError as exc:
-        raise KitError(f"{out_dir}: cannot write the site ({exc.strerror or exc})") from None
+        raise KitError(_("{out_dir}: cannot write the site ({strerror})").format(out_dir=out_dir, strerror=exc.strerror or exc)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out_dir

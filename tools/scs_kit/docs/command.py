@@ -6,11 +6,13 @@ import argparse
 import time
 from pathlib import Path
 
+from ..i18n import _
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("site"), help="directory to build the site into (default: site/)")
-    parser.add_argument("--results", type=Path, help="a results file of `scs-kit check` to show as the conformance results page")
-    parser.add_argument("--spec", type=Path, help="the OpenAPI document (default: the kit's own)")
+    parser.add_argument("--out", type=Path, default=Path("site"), help=_("directory to build the site into (default: site/)"))
+    parser.add_argument("--results", type=Path, help=_("a results file of `scs-kit check` to show as the conformance results page"))
+    parser.add_argument("--spec", type=Path, help=_("the OpenAPI document (default: the kit's own)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,5 +21,6 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = build_site(args.out, results=args.results, spec_path=args.spec, policy=policy_rows)
-    print(f"scs-kit docs: built {out} in {time.perf_counter() - started:.2f} s (open {out / 'index.html'})")
+    print(_("scs-kit docs: built {out} in {seconds} s (open {index})").format(
+        out=out, seconds=f"{time.perf_counter() - started:.2f}", index=out / "index.html"))
     return 0

@@ -22,6 +22,7 @@ from urllib.parse import unquote_to_bytes
 from jsonschema import Draft202012Validator
 
 from .. import spec as spec_module
+from ..i18n import _
 from ..spec import Spec
 from .guard import Access, Chaos
 from .responses import (
@@ -175,10 +176,10 @@ class App:
             # After a 413 uvicorn discards the rest of the body and keeps the connection usable.
             status, out_headers, payload = self.style.failure(exc)
         except Exception:
-            log.exception("unexpected error on %s %s", method, scope.get("path"))
+            log.exception(_("unexpected error on %s %s"), method, scope.get("path"))
             status, out_headers, payload = self.style.failure(HTTPError(500, MSG_INTERNAL))
         out = [(b"content-length", str(len(payload)).encode()), *cors, *out_headers]
-        if payload and not any(k == b"content-type" for k, _ in out_headers):
+        if payload and not any(k == b"content-type" for k, _unused in out_headers):
             out.append((b"content-type", self.style.json_type))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": payload})

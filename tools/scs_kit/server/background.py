@@ -10,6 +10,7 @@ import time
 import uvicorn
 
 from ..errors import KitError
+from ..i18n import _
 from ..net import listen
 from .protocol import Limits, guarded_protocol
 
@@ -72,10 +73,10 @@ class RunningServer:
         while not self._server.started:
             if not self._thread.is_alive():
                 self._sock.close()
-                raise KitError(f"the server failed to start: {self._error!r}")
+                raise KitError(_("the server failed to start: {error!r}").format(error=self._error))
             if time.monotonic() > deadline:
                 self.stop()
-                raise KitError("the server did not start in time")
+                raise KitError(_("the server did not start in time"))
             time.sleep(0.005)
         return self
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import KitError
 from ..files import read_text
+from ..i18n import _
 from .service import Service
 
 
@@ -20,9 +21,9 @@ def read_fixtures(source) -> dict:
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise KitError(f"{where}: fixtures are not valid JSON ({exc})") from None
+            raise KitError(_("{where}: fixtures are not valid JSON ({exc})").format(where=where, exc=exc)) from None
     if not isinstance(data, dict):
-        raise KitError(f"{where}: fixtures must be a JSON object {{resource name: [records]}}")
+        raise KitError(_("{where}: fixtures must be a JSON object {{resource name: [records]}}").format(where=where))
     return data
 
 
@@ -35,14 +36,14 @@ def load_fixtures(service: Service, source) -> int:
     for name, records in data.items():
         r = names.get(name)
         if r is None:
-            raise KitError(f"{where}: unknown resource {name!r} (known: {', '.join(names)})")
+            raise KitError(_("{where}: unknown resource {name!r} (known: {names})").format(where=where, name=name, names=', '.join(names)))
         if not isinstance(records, list) or not all(isinstance(rec, dict) for rec in records):
-            raise KitError(f"{where}: {name} must be a list of JSON objects")
+            raise KitError(_("{where}: {name} must be a list of JSON objects").format(where=where, name=name))
         for i, rec in enumerate(records):
             if r.key not in rec:
-                raise KitError(f"{where}: {name}[{i}] has no key field {r.key!r}")
+                raise KitError(_("{where}: {name}[{i}] has no key field {key!r}").format(where=where, name=name, i=i, key=r.key))
             if any(isinstance(v, (dict, list)) for v in rec.values()):
-                raise KitError(f"{where}: {name}[{i}]: field values must be strings or numbers")
+                raise KitError(_("{where}: {name}[{i}]: field values must be strings or numbers").format(where=where, name=name, i=i))
         try:
             service.load_records(name, records)
         except (ValueError, TypeError) as exc:

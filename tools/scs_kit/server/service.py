@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import KitError
+from ..i18n import _
 from ..spec import Spec
 
 SCHEMA_VERSION = 1
@@ -72,7 +73,7 @@ def _check_foreign(db: str) -> None:
     if db == ":memory:" or db.startswith("file:") or not path.exists():
         return
     if not path.is_file():
-        raise KitError(f"{db}: not a regular file")
+        raise KitError(_("{db}: not a regular file").format(db=db))
     if path.stat().st_size == 0:
         return
     try:
@@ -83,11 +84,12 @@ def _check_foreign(db: str) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise KitError(f"{db}: not a database of this server ({exc}); left unchanged") from None
+        raise KitError(_("{db}: not a database of this server ({exc}); left unchanged").format(db=db, exc=exc)) from None
     if tables - {"records"} or version not in (0, SCHEMA_VERSION) or (version == 0 and tables):
         raise KitError(
-            f"{db}: not a database of this server (tables: {', '.join(sorted(tables)) or 'none'}, "
-            f"user_version {version}, expected table records and user_version {SCHEMA_VERSION}); left unchanged"
+            _("{db}: not a database of this server (tables: {sorted}, user_version {version}, expected table "
+              "records and user_version {SCHEMA_VERSION}); left unchanged").format(db=db, sorted=', '.join(sorted(tables)) or 'none', version=version,
+                SCHEMA_VERSION=SCHEMA_VERSION)
         )
 
 
@@ -113,10 +115,10 @@ def open_database(db: str) -> sqlite3.Connection:
         if version == 0:
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         elif version != SCHEMA_VERSION:
-            raise KitError(f"{db}: database schema version {version} is not supported (expected {SCHEMA_VERSION})")
+            raise KitError(_("{db}: database schema version {version} is not supported (expected {SCHEMA_VERSION})").format(db=db, version=version, SCHEMA_VERSION=SCHEMA_VERSION))
         conn.execute("SELECT COUNT(*) FROM records").fetchone()
     except sqlite3.Error as exc:
-        raise KitError(f"{db}: cannot use as the server's database ({exc})") from None
+        raise KitError(_("{db}: cannot use as the server's database ({exc})").format(db=db, exc=exc)) from None
     return conn
 
 
@@ -168,7 +170,8 @@ class Service:
             return
         self._checked = time.monotonic()
         if _identity(self.db) != self._identity:
-            self._lost = StorageFault("lost", f"{self.db}: the database file was removed or replaced while the server ran")
+            self._lost = StorageFault("lost", _("{db}: the database file was removed or replaced while the server ran").format(
+                db=self.db))
             raise self._lost
 
     # -- helpers --------------------------------------------------------------------------
@@ -226,7 +229,7 @@ class Service:
         of `numbers` unless None; order by the order key; at most `top` unless top is the "all" value."""
         q = self.spec.resource(resource_name).query_route
         if q is None:
-            raise KitError(f"{resource_name} has no query route")
+            raise KitError(_("{resource_name} has no query route").format(resource_name=resource_name))
         rows = self.list(resource_name)
         by_number, by_text = q.number_filter, q.text_filter
         if by_number is not None and k_id != by_number.all:

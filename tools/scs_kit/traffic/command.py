@@ -7,24 +7,25 @@ import sys
 from pathlib import Path
 
 from ..errors import KitError
+from ..i18n import _
 
 DEFAULT_PORT = 55963
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", required=True, metavar="URL",
-                        help="the service, e.g. http://HOST:55963/CTI_SmartConnectService/RestService")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)")
+                        help=_("the service, e.g. {url}").format(url="http://HOST:55963/CTI_SmartConnectService/RestService"))
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: {host})").format(host="127.0.0.1"))
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=_("port to listen on (default: {port}; 0 picks a free one)").format(port=DEFAULT_PORT))
     parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
-                        help="where the reports go on Ctrl-C / SIGTERM (default: reports/)")
-    parser.add_argument("--no-reports", action="store_true", help="write no report files")
-    parser.add_argument("--record", type=Path, metavar="FILE.har", help="also write the exchanges as HAR 1.2 (secrets redacted)")
-    parser.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+                        help=_("where the reports go on Ctrl-C / SIGTERM (default: reports/)"))
+    parser.add_argument("--no-reports", action="store_true", help=_("write no report files"))
+    parser.add_argument("--record", type=Path, metavar="FILE.har", help=_("also write the exchanges as HAR 1.2 (secrets redacted)"))
+    parser.add_argument("--strict", action="store_true", help=_("warnings fail the run (exit 1)"))
     parser.add_argument("--slow", type=float, default=2.0, metavar="S",
-                        help="answers slower than this warn (LATENCY-SLOW; default: 2)")
+                        help=_("answers slower than this warn (LATENCY-SLOW; default: 2)"))
     parser.add_argument("--progress", choices=("auto", "none"), default="auto",
-                        help="live status line on a terminal (default: auto)")
+                        help=_("live status line on a terminal (default: auto)"))
 
 
 def _check_output(report_dir: Path | None, record: Path | None) -> None:
@@ -34,10 +35,10 @@ def _check_output(report_dir: Path | None, record: Path | None) -> None:
     prepare_report_dir(report_dir)
     if record is not None:
         if record.is_dir():
-            raise KitError(f"{record}: --record names a directory, not a HAR file")
+            raise KitError(_("{path}: --record names a directory, not a HAR file").format(path=record))
         parent = record.parent if str(record.parent) else Path(".")
         if not parent.is_dir():
-            raise KitError(f"{record}: the directory {parent} does not exist")
+            raise KitError(_("{path}: the directory {parent} does not exist").format(path=record, parent=parent))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from .running import Proxy, bind, reachable, run_loop, upstream_parts
 
     if not 0 <= args.port <= 65535:
-        raise KitError(f"--port must be 0..65535, not {args.port}")
+        raise KitError(_("--port must be 0..65535, not {port}").format(port=args.port))
     upstream = normalise_url(args.upstream)
-    host, port, _, _ = upstream_parts(upstream)
+    host, port, _origin, _path = upstream_parts(upstream)
     report_dir = None if args.no_reports else args.report_dir
     _check_output(report_dir, args.record)
     spec = specmod.load()
@@ -59,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     proxy = Proxy(upstream, spec, bind(args.host, args.port), keep=args.record is not None,
                   slow=args.slow)
     status = _StatusLine() if args.progress == "auto" and sys.stderr.isatty() else None
-    print(f"scs-kit proxy: ready — clients use {proxy.base_url} (forwarding to {upstream}; "
-          "Ctrl-C or SIGTERM writes the reports)", flush=True)
+    print(_("scs-kit proxy: ready — clients use {url} (forwarding to {upstream}; "
+            "Ctrl-C or SIGTERM writes the reports)").format(url=proxy.base_url, upstream=upstream), flush=True)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -84,9 +85,9 @@ def run(args: argparse.Namespace) -> int:
         from .har import write_har
 
         write_har(args.record, proxy.exchanges, spec.secret_fields)
-        print(f"scs-kit proxy: recorded {len(proxy.exchanges)} exchange(s) to {args.record}")
+        print(_("scs-kit proxy: recorded {n} exchange(s) to {path}").format(n=len(proxy.exchanges), path=args.record))
     elif not proxy.seen:
-        print("scs-kit proxy: no exchange passed through the proxy")
+        print(_("scs-kit proxy: no exchange passed through the proxy"))
     return _finish("proxy", results, report_dir, spec)
 
 
@@ -97,7 +98,7 @@ def check_traffic(args: argparse.Namespace) -> int:
     from .judge import judge
 
     if getattr(args, "base_url", None):
-        raise KitError("--traffic judges recorded traffic and sends no request: leave out --base-url")
+        raise KitError(_("--traffic judges recorded traffic and sends no request: leave out --base-url"))
     report_dir = None if args.no_reports else args.report_dir
     _check_output(report_dir, None)
     spec = specmod.load()
@@ -105,26 +106,30 @@ def check_traffic(args: argparse.Namespace) -> int:
     results = judge(exchanges, spec, slow=getattr(args, "slow", 2.0), strict=args.strict,
                     replay=f"scs-kit check --traffic {args.traffic}")
     if results.requests_sent == 0:
-        raise KitError(f"{args.traffic}: no answered exchange with the service among its {len(exchanges)} "
-                       f"entries (expected URLs like http://HOST:55963{spec.base_path}/ContainmentLine)")
+        raise KitError(_("{path}: no answered exchange with the service among its {n} entries (expected URLs like "
+                         "{url})").format(path=args.traffic, n=len(exchanges),
+                                         url=f"http://HOST:55963{spec.base_path}/ContainmentLine"))
     return _finish("check", results, report_dir, spec)
 
 
 def _finish(command: str, results, report_dir: Path | None, spec) -> int:
+    from ..check import labels
     from ..check.reports import write_reports
 
     counts = results.summary()
     observed = sum(counts[s] for s in ("pass", "fail", "warn", "error"))
-    print(f"scs-kit {command}: {results.outcome} — {results.requests_sent} exchange(s) judged; "
-          + ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "skip")
-          + (f"{'; ' if observed else ''}{counts['skip']} skipped (not observed or not applicable)"
-             if counts["skip"] else ""))
+    skipped = _("{n} skipped (not observed or not applicable)").format(n=counts["skip"]) if counts["skip"] else ""
+    print(_("scs-kit {command}: {outcome} — {n} exchange(s) judged; ").format(
+              command=command, outcome=labels.status(results.outcome), n=results.requests_sent)
+          + labels.counts({s: n for s, n in counts.items() if s != "skip"})
+          + (f"{'; ' if observed else ''}{skipped}" if skipped else ""))
     for check in results.checks:
         if check.status in ("fail", "warn"):
-            print(f"  {check.status:4} {check.id} [{check.resource}] {check.message.splitlines()[0][:300]}")
+            print(f"  {labels.status(check.status):4} {check.id} [{check.resource}] {check.message.splitlines()[0][:300]}")
     if report_dir is not None:
         paths = write_reports(results, report_dir, spec)
-        print(f"reports written to {report_dir}: " + ", ".join(Path(p).name for p in paths.values()))
+        print(_("reports written to {where}: {files}").format(where=report_dir,
+                                                              files=", ".join(Path(p).name for p in paths.values())))
     return results.exit_code
 
 
@@ -135,7 +140,7 @@ class _StatusLine:
         self.last = ""
 
     def show(self, proxy) -> None:
-        line = f"  {proxy.seen} exchanges · {proxy.findings} findings so far"
+        line = "  " + _("{seen} exchanges · {findings} findings so far").format(seen=proxy.seen, findings=proxy.findings)
         if line != self.last:
             sys.stderr.write("\r" + line + "\033[K")
             sys.stderr.flush()

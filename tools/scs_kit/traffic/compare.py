@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..check.expectations import open_field, short, sorted_fields
+from ..i18n import _
 from ..spec import Resource
 from .reading import lenient
 
@@ -44,14 +45,16 @@ def compare(resource: Resource, sent: dict, got: dict, before: dict | None = Non
     fields = sorted_fields(resource, sent, got, before)
     out = Comparison()
     for name in fields["wrong"] + fields["dropped"] + fields["kept"]:
-        shown = repr(short(got[name], 120)) if name in got else "no such field"
-        text = f"{name!r} was sent as {short(sent[name], 120)!r} but the read shows {shown}"
+        shown = repr(short(got[name], 120)) if name in got else _("no such field")
+        text = _("{field} was sent as {sent} but the read shows {shown}").format(
+            field=repr(name), sent=repr(short(sent[name], 120)), shown=shown)
         if not open_field(resource, name):  # a field the page does not document may be set by the server
             (out.text_fails if text_kind(sent[name]) else out.fails).append(text)
         else:
-            out.warns.append(text + " (a field the page does not document)")
+            out.warns.append(text + _(" (a field the page does not document)"))
     if fields["hidden"]:
-        out.warns.append(f"the secret field(s) {fields['hidden']} read otherwise than sent: masked, presumably")
+        out.warns.append(_("the secret field(s) {fields} read otherwise than sent: masked, presumably").format(
+            fields=fields['hidden']))
     # An update that changed none of the fields sent, as the active ROUNDTRIP-PUT judges it; one field the page
     # does not document left unchanged alone may be the server's own (a status it sets): that only warns.
     kept = fields["kept"] + fields["wrong"]

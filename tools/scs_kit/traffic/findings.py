@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..check.catalog import BY_ID, CHECKS, source_of
+from ..i18n import N_, _
 from ..results import CheckResult, Exchange
 from ..shell import curl as curl_line
 from ..spec import METHODS, Resource, Spec
@@ -14,7 +15,7 @@ from .model import Recorded
 
 EVIDENCE_MAX = 6
 MESSAGES_MAX = 5
-NOT_OBSERVED = "not observed: the traffic holds no exchange that shows this"
+NOT_OBSERVED = N_("not observed: the traffic holds no exchange that shows this")
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Findings:
     def _add(self, check: str, resource: str, status: str, message: str, cites: tuple[Recorded, ...]) -> None:
         self.observe(check, resource)
         where = ", ".join(c.cite for c in cites)
-        self.items.append(Finding(check, resource, status, f"{message} [exchange {where}]" if where else message,
+        self.items.append(Finding(check, resource, status, _("{message} [exchange {where}]").format(message=message, where=where) if where else message,
                                   list(cites)))
 
     def defer(self, check: str, resource: str, message: str, still: Callable[[dict[str, dict]], bool],
@@ -69,14 +70,16 @@ class Findings:
         self.observe(check, resource)
         status = "fail" if BY_ID[check].level == "MUST" else "warn"
         where = ", ".join(c.cite for c in cites)
-        finding = Finding(check, resource, status, f"{message} [exchange {where}]", list(cites))
+        finding = Finding(check, resource, status, _("{message} [exchange {where}]").format(message=message, where=where),
+                          list(cites))
         fallback = None
         if otherwise:
             other = otherwise_check or check
             level = "fail" if otherwise_check and BY_ID[other].level == "MUST" else "warn"
             if otherwise_check:
                 self.observe(other, resource)
-            fallback = Finding(other, resource, level, f"{otherwise} [exchange {where}]", list(cites))
+            fallback = Finding(other, resource, level, _("{message} [exchange {where}]").format(message=otherwise, where=where),
+                               list(cites))
         self.deferred.setdefault(resource, []).append(Deferred(finding, still, fallback))
 
     def recheck(self, resource: str, rows: dict[str, dict], listing: Recorded) -> None:
@@ -84,7 +87,7 @@ class Findings:
         for d in self.deferred.pop(resource, []):
             if d.still(rows):
                 d.finding.cites.append(listing)
-                d.finding.message += f"; the next listing {listing.cite} confirms it"
+                d.finding.message += _("; the next listing {exchange} confirms it").format(exchange=listing.cite)
                 self.items.append(d.finding)
             else:
                 self.dropped += 1
@@ -115,12 +118,12 @@ class Findings:
                     ordered = sorted(found, key=lambda f: f.status != status)
                     message = "\n".join(f.message for f in ordered[:MESSAGES_MAX])
                     if len(found) > MESSAGES_MAX:
-                        message += f"\n… and {len(found) - MESSAGES_MAX} more"
+                        message += "\n" + _("… and {n} more").format(n=len(found) - MESSAGES_MAX)
                     evidence = _evidence([c for f in ordered for c in f.cites])
                 elif seen:
-                    status, message, evidence = "pass", f"judged from traffic: {seen} observation(s), no finding", []
+                    status, message, evidence = "pass", _("judged from traffic: {n} observation(s), no finding").format(n=seen), []
                 else:
-                    status, message, evidence = "skip", not_applicable(check.id, spec.resource(name)) or NOT_OBSERVED, []
+                    status, message, evidence = "skip", not_applicable(check.id, spec.resource(name)) or _(NOT_OBSERVED), []
                 out.append(CheckResult(
                     id=check.id, family=check.family, status=status, title=check.title, resource=name,
                     level=check.level, rule=check.rule, source=source_of(check, spec), message=message,
@@ -132,13 +135,13 @@ class Findings:
 def not_applicable(check: str, resource: Resource) -> str | None:
     """Why a check cannot apply to a resource at all, whatever the traffic (as the active checks skip)."""
     if check.startswith("MIN-ID") and resource.min_id <= 1:
-        return f"not applicable: the page sets no minimum ID for {resource.name}"
+        return _("not applicable: the page sets no minimum ID for {resource}").format(resource=resource.name)
     if check.startswith("QUERY") and not resource.query:
-        return f"not applicable: {resource.name} has no query route"
+        return _("not applicable: {resource} has no query route").format(resource=resource.name)
     if check in ("METHODS-FORBIDDEN", "METHODS-ALLOW-HEADER") and len(resource.methods) == len(METHODS):
-        return f"not applicable: {resource.name} documents every method"
+        return _("not applicable: {resource} documents every method").format(resource=resource.name)
     if check.startswith(("KEYS-POST", "ROUNDTRIP-POST", "MIN-ID-NEW")) and not resource.allows("POST"):
-        return f"not applicable: {resource.name} has no POST"
+        return _("not applicable: {resource} has no POST").format(resource=resource.name)
     return None
 
 

@@ -16,6 +16,7 @@ from .. import __version__
 from ..check.reports.redaction import MIN_LITERAL, SECRET_HEADERS, Redactor
 from ..errors import KitError
 from ..files import read_text, write_text_atomic
+from ..i18n import _
 from ..results import REDACTED, Exchange
 from .model import Recorded, decode_content
 
@@ -27,19 +28,21 @@ def read_har(path: str | Path) -> list[Recorded]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise KitError(f"{path}: not a HAR file (not JSON: {exc.msg} at line {exc.lineno})") from None
+        raise KitError(_("{path}: not a HAR file (not JSON: {problem} at line {line})").format(
+            path=path, problem=exc.msg, line=exc.lineno)) from None
     except RecursionError:
-        raise KitError(f"{path}: nested too deeply to read as a HAR file") from None
+        raise KitError(_("{path}: nested too deeply to read as a HAR file").format(path=path)) from None
     log = data.get("log") if isinstance(data, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
-        raise KitError(f"{path}: not a HAR file (no log.entries array)")
+        raise KitError(_("{path}: not a HAR file (no log.entries array)").format(path=path))
     out = []
     for number, entry in enumerate(entries, 1):
         try:
             out.append(_entry(number, entry))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise KitError(f"{path}: HAR entry {number} is malformed ({type(exc).__name__}: {exc})") from None
+            raise KitError(_("{path}: HAR entry {number} is malformed ({problem})").format(
+                path=path, number=number, problem=f"{type(exc).__name__}: {exc}")) from None
     return out
 
 

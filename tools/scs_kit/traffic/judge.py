@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..i18n import _
 from ..results import FAMILIES, RunResults
 from ..spec import METHODS, Spec
 from .findings import Findings
@@ -67,7 +68,7 @@ class Judge:
             if c.status != "pass" and replay:
                 c.replay = replay
         run = RunResults(
-            kit_version=__version__, base_url=base_url or self.base_url or "(no exchange of the service)",
+            kit_version=__version__, base_url=base_url or self.base_url or _("(no exchange of the service)"),
             target=TARGET, profile="passive", mode="traffic", seed=0, strict=strict,
             spec_path=str(self.spec.path or ""), spec_sha256=_sha256(self.spec.path),
             started_at=started_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -79,18 +80,18 @@ class Judge:
         return run
 
     def notes(self) -> list[str]:
-        notes = [(f"judged from traffic: {self.judged} exchange(s) of the service; checks the traffic does not "
-                 "exercise are reported as skipped (not observed), never as passed")]
+        notes = [_("judged from traffic: {n} exchange(s) of the service; checks the traffic does not "
+                   "exercise are reported as skipped (not observed), never as passed").format(n=self.judged)]
         if self.ignored:
-            notes.append(f"{self.ignored} exchange(s) outside the document's operations were not judged")
+            notes.append(_("{n} exchange(s) outside the document's operations were not judged").format(n=self.ignored))
         if self.unanswered:
-            notes.append(f"{self.unanswered} request(s) got no answer (connection failed or cancelled)")
+            notes.append(_("{n} request(s) got no answer (connection failed or cancelled)").format(n=self.unanswered))
         if self.findings.dropped:
-            notes.append(f"{self.findings.dropped} finding(s) were dropped because a later listing showed the data "
-                         "had changed without a write in the traffic (the service changes some data itself)")
+            notes.append(_("{n} finding(s) were dropped because a later listing showed the data had changed without "
+                           "a write in the traffic (the service changes some data itself)").format(n=self.findings.dropped))
         if self.bom:
-            notes.append(f"{self.bom} answers began with a UTF-8 byte order mark, which JSON senders must not add "
-                         "(RFC 8259); the kit read past it")
+            notes.append(_("{n} answers began with a UTF-8 byte order mark, which JSON senders must not add "
+                           "(RFC 8259); the kit read past it").format(n=self.bom))
         return notes
 
 

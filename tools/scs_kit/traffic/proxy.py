@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import httptools
 
+from ..i18n import _
 from .model import BODY_LIMIT, Recorded, decode_content
 
 CHUNK = 256 * 1024
@@ -120,7 +121,7 @@ class Forwarder:
             up = asyncio.ensure_future(self._requests(client_r, up_w, requests, pending))
             down = asyncio.ensure_future(self._responses(up_r, client_w, responses, pending))
             try:
-                done, _ = await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
+                done, _pending = await asyncio.wait((up, down), return_when=asyncio.FIRST_COMPLETED)
                 if down in done:  # the upstream closed (or the client went away): nothing more to answer
                     up.cancel()
                 elif pending or requests.current.started and not requests.current.done:
@@ -205,7 +206,7 @@ class Forwarder:
             ))
 
     async def _bad_gateway(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, exc: OSError) -> None:
-        text = f"scs-kit proxy: cannot reach the upstream ({exc.strerror or exc})\n".encode()
+        text = (_("scs-kit proxy: cannot reach the upstream ({reason})").format(reason=exc.strerror or exc) + "\n").encode()
         writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\n"
                      b"Content-Length: " + str(len(text)).encode() + b"\r\nConnection: close\r\n\r\n" + text)
         try:

@@ -7,6 +7,7 @@ from jsonschema import Draft202012Validator
 
 from ..check.expectations import envelope_problem, json_label
 from ..check.reading import keyint
+from ..i18n import _
 from ..spec import Resource, Spec
 from .findings import Findings
 from .model import NOT_JSON, Recorded
@@ -18,12 +19,12 @@ WRITES = ("POST", "PUT", "DELETE")
 
 def _short(text: str, limit: int = 80) -> str:
     text = text.strip()
-    return repr(text[:limit] + ("…" if len(text) > limit else "")) if text else "an empty body"
+    return repr(text[:limit] + ("…" if len(text) > limit else "")) if text else _("an empty body")
 
 
 def described(x: Recorded) -> str:
     body = x.text.strip()
-    return f"HTTP {x.status} {body[:200] + ('…' if len(body) > 200 else '') if body else '(empty body)'}"
+    return f"HTTP {x.status} {body[:200] + ('…' if len(body) > 200 else '') if body else _('(empty body)')}"
 
 
 _VALIDATORS: dict[str, Draft202012Validator] = {}
@@ -68,8 +69,8 @@ def judge_exchange(spec: Spec, f: Findings, x: Recorded, route: Route, present: 
         return
     f.observe("LATENCY-SLOW", r.name)
     if x.duration_ms > slow * 1000:
-        f.warn("LATENCY-SLOW", r.name, f"{x.method} {x.url} took {x.duration_ms / 1000:.2f} s to answer "
-               f"(more than {slow:g} s)", x)
+        f.warn("LATENCY-SLOW", r.name, _("{method} {url} took {seconds} s to answer (more than {slow} s)").format(
+            method=x.method, url=x.url, seconds=f"{x.duration_ms / 1000:.2f}", slow=f"{slow:g}"), x)
     if spec.operation(route.template, x.method) is None or not r.allows(x.method):
         _undocumented(f, x, route)
         return
@@ -77,16 +78,18 @@ def judge_exchange(spec: Spec, f: Findings, x: Recorded, route: Route, present: 
     f.observe("ROBUSTNESS-NO-5XX", name)
     if x.status >= 500:
         bad = malformed(spec, x, route)
-        what = " (a malformed request)" if bad else (" (a key without a record)" if present is False else "")
-        f.fail("ROBUSTNESS-NO-5XX", name, f"{x.method} {x.url}{what}, a documented operation, answered "
-               f"{described(x)}", x)
+        what = _(" (a malformed request)") if bad else (_(" (a key without a record)") if present is False else "")
+        f.fail("ROBUSTNESS-NO-5XX", name, _("{method} {url}{what}, a documented operation, answered {answer}").format(
+            method=x.method, url=x.url, what=what, answer=described(x)), x)
         if not bad and present is not False:
-            f.fail("METHODS-ALLOWED", name, f"{x.method} {x.url}, a documented operation, answered {described(x)}", x)
+            f.fail("METHODS-ALLOWED", name, _("{method} {url}, a documented operation, answered {answer}").format(
+                method=x.method, url=x.url, answer=described(x)), x)
         return
     f.observe("METHODS-ALLOWED", name)
     if x.status == 405:
-        f.fail("METHODS-ALLOWED", name, f"{x.method} {x.url}: the document lists {x.method} for {name} but it "
-               f"answered {described(x)}", x)
+        f.fail("METHODS-ALLOWED", name, _("{method} {url}: the document lists {method} for {resource} but it answered "
+                                          "{answer}").format(method=x.method, url=x.url, resource=name,
+                                                             answer=described(x)), x)
     _json_labelling(f, x, name)
     if x.method in WRITES:
         _write_envelope(spec, f, x, route)
@@ -102,12 +105,14 @@ def _undocumented(f: Findings, x: Recorded, route: Route) -> None:
         return  # a documented method on a path shape the document does not have: nothing promised
     f.observe("METHODS-FORBIDDEN", name)
     if x.ok and x.result == "True":
-        f.fail("METHODS-FORBIDDEN", name, f"{x.method} {x.url}: {name} does not document {x.method}, yet it "
-               f"answered result \"True\" ({described(x)})", x)
+        f.fail("METHODS-FORBIDDEN", name, _("{method} {url}: {resource} does not document {method}, yet it answered "
+                                                'result "True" ({answer})').format(method=x.method, url=x.url,
+                                                                                    resource=name, answer=described(x)), x)
     if x.status == 405:
         f.observe("METHODS-ALLOW-HEADER", name)
         if not x.header("allow"):
-            f.fail("METHODS-ALLOW-HEADER", name, f"{x.method} {x.url} answered 405 without an Allow header", x)
+            f.fail("METHODS-ALLOW-HEADER", name, _("{method} {url} answered 405 without an Allow header").format(
+                method=x.method, url=x.url), x)
 
 
 def _json_labelling(f: Findings, x: Recorded, name: str) -> None:
@@ -115,15 +120,17 @@ def _json_labelling(f: Findings, x: Recorded, name: str) -> None:
     with a JSON media type (a missing label only warns)."""
     f.observe("ENVELOPE-JSON", name)
     if x.ok and x.json is NOT_JSON:
-        f.fail("ENVELOPE-JSON", name, f"{x.method} {x.url} answered {described(x)}: not JSON", x)
+        f.fail("ENVELOPE-JSON", name, _("{method} {url} answered {answer}: not JSON").format(
+            method=x.method, url=x.url, answer=described(x)), x)
     if not isinstance(x.json, (dict, list)):
         return
     problem = json_label(x.content_type)
     if problem == "not JSON":
-        f.fail("ENVELOPE-JSON", name, f"{x.method} {x.url} answered JSON labelled {x.content_type!r}, which is "
-               "not a JSON media type", x)
+        f.fail("ENVELOPE-JSON", name, _("{method} {url} answered JSON labelled {type}, which is not a JSON media "
+                                        "type").format(method=x.method, url=x.url, type=repr(x.content_type)), x)
     elif problem == "missing":
-        f.warn("ENVELOPE-JSON", name, f"{x.method} {x.url} answered JSON without a Content-Type", x)
+        f.warn("ENVELOPE-JSON", name, _("{method} {url} answered JSON without a Content-Type").format(
+            method=x.method, url=x.url), x)
 
 
 def _write_envelope(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
@@ -136,28 +143,33 @@ def _write_envelope(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
         refused = 400 <= (x.status or 0) < 500 or (x.ok and str(x.result).lower() == "false")
         if problem and refused and isinstance(body, dict) and isinstance(body.get("result"), str):
             # a failure answer's spelling is not on the page (it shows only the success answer): "false" warns
-            f.warn("ENVELOPE-WRITE-SHAPE", name, f"{x.method} {x.url} answered {described(x)}: {problem}", x)
+            f.warn("ENVELOPE-WRITE-SHAPE", name, _("{method} {url} answered {answer}: {problem}").format(
+                method=x.method, url=x.url, answer=described(x), problem=problem), x)
         elif problem:
-            f.fail("ENVELOPE-WRITE-SHAPE", name, f"{x.method} {x.url} answered {described(x)}: {problem}", x)
+            f.fail("ENVELOPE-WRITE-SHAPE", name, _("{method} {url} answered {answer}: {problem}").format(
+                method=x.method, url=x.url, answer=described(x), problem=problem), x)
     f.observe("ROBUSTNESS-TRUTHFUL", name)
     if 400 <= (x.status or 0) < 500 and x.result == "True":
-        f.fail("ROBUSTNESS-TRUTHFUL", name, f'{x.method} {x.url} answered {described(x)}: a refusal that says '
-               'result "True"', x)
+        f.fail("ROBUSTNESS-TRUTHFUL", name, _('{method} {url} answered {answer}: a refusal that says '
+                                              'result "True"').format(method=x.method, url=x.url, answer=described(x)), x)
     if x.ok and x.result == "True" and x.method == "POST" and not isinstance(x.request_json, dict):
-        f.fail("ROBUSTNESS-TRUTHFUL", name, f"POST {x.url} with a body that cannot be a record "
-               f"({_short(x.request_text)}) answered {described(x)}: a success answer to it is untrue whatever "
-               "the server stored", x)
+        f.fail("ROBUSTNESS-TRUTHFUL", name, _("POST {url} with a body that cannot be a record ({body}) answered "
+                                              "{answer}: a success answer to it is untrue whatever the server "
+                                              "stored").format(url=x.url, body=_short(x.request_text),
+                                                               answer=described(x)), x)
     ok = spec.success
     if x.ok and x.result == ok["result"]:
         f.observe("ENVELOPE-WRITE-SUCCESS", name)
         if body.get("msg") != ok["msg"]:
-            f.fail("ENVELOPE-WRITE-SUCCESS", name, f'{x.method} {x.url} answered result "True" but msg '
-                   f'{body.get("msg")!r} instead of {ok["msg"]!r}', x)
+            f.fail("ENVELOPE-WRITE-SUCCESS", name, _('{method} {url} answered result "True" but msg {msg} instead of '
+                                                    '{expected}').format(method=x.method, url=x.url,
+                                                                         msg=repr(body.get("msg")), expected=repr(ok["msg"])), x)
     r = route.resource
     if x.method == "PUT" and r.min_id > 1 and (keyint(route.key) or 0) < r.min_id and keyint(route.key) is not None:
         f.observe("MIN-ID-NEVER-ONE", name)
         if x.result == "True":
-            f.fail("MIN-ID-NEVER-ONE", name, f'PUT {x.url} answered result "True"; the page: ID は{r.min_id}以上', x)
+            f.fail("MIN-ID-NEVER-ONE", name, _('PUT {url} answered result "True"; the page: {quote}').format(
+                url=x.url, quote=f"ID は{r.min_id}以上"), x)
 
 
 def _records_check(spec: Spec, f: Findings, x: Recorded, route: Route, rows: list) -> None:
@@ -166,15 +178,17 @@ def _records_check(spec: Spec, f: Findings, x: Recorded, route: Route, rows: lis
         f.observe("MIN-ID-NEVER-ONE", r.name)
         low = [row.get(r.key) for row in rows if isinstance(row, dict) and (keyint(row.get(r.key)) or 0) < r.min_id]
         if low:
-            f.fail("MIN-ID-NEVER-ONE", r.name, f"GET {x.url} shows IDs {low}; the page: ID は{r.min_id}以上", x)
+            f.fail("MIN-ID-NEVER-ONE", r.name, _("GET {url} shows IDs {ids}; the page: {quote}").format(
+                url=x.url, ids=low, quote=f"ID は{r.min_id}以上"), x)
     typed = [(row.get(r.key), n, v) for row in rows if isinstance(row, dict) for n, v in row.items()
              if documented(r, n) and v is not None and not isinstance(v, str)]
     if any(documented(r, fld.name) for fld in r.fields):
         f.observe("SCHEMA-RESPONSES", r.name)
     if typed:
         key, n, v = typed[0]
-        f.fail("SCHEMA-RESPONSES", r.name, f"GET {x.url}: the documented field {n!r} of record {key} is the JSON "
-               f"{type(v).__name__} {v!r}; the page shows it as a string", x)
+        f.fail("SCHEMA-RESPONSES", r.name, _("GET {url}: the documented field {field} of record {key} is the JSON "
+                                           "{type} {value}; the page shows it as a string").format(
+            url=x.url, field=repr(n), key=key, type=type(v).__name__, value=repr(v)), x)
 
 
 def _get_collection(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
@@ -182,12 +196,14 @@ def _get_collection(spec: Spec, f: Findings, x: Recorded, route: Route) -> None:
     f.observe("ENVELOPE-GET-ARRAY", name)
     body = x.json
     if not x.ok:
-        f.fail("ENVELOPE-GET-ARRAY", name, f"GET {x.url} answered {described(x)} instead of a JSON array", x)
-        f.fail("METHODS-ALLOWED", name, f"GET {x.url} answered {described(x)}", x)
+        f.fail("ENVELOPE-GET-ARRAY", name, _("GET {url} answered {answer} instead of a JSON array").format(
+            url=x.url, answer=described(x)), x)
+        f.fail("METHODS-ALLOWED", name, _("GET {url} answered {answer}").format(url=x.url, answer=described(x)), x)
     elif not isinstance(body, list):
-        f.fail("ENVELOPE-GET-ARRAY", name, f"GET {x.url} answered {described(x)}: not a JSON array", x)
+        f.fail("ENVELOPE-GET-ARRAY", name, _("GET {url} answered {answer}: not a JSON array").format(
+            url=x.url, answer=described(x)), x)
     elif not all(isinstance(row, dict) for row in body):
-        f.fail("ENVELOPE-GET-ARRAY", name, f"GET {x.url} answered an array holding non-records", x)
+        f.fail("ENVELOPE-GET-ARRAY", name, _("GET {url} answered an array holding non-records").format(url=x.url), x)
     else:
         _records_check(spec, f, x, route, body)
 
@@ -201,8 +217,8 @@ def _get_item(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool 
         if r.min_id > 1 and key < r.min_id:
             f.observe("MIN-ID-NEVER-ONE", r.name)
             if x.ok and isinstance(x.json, list) and x.json:
-                f.fail("MIN-ID-NEVER-ONE", r.name, f"GET {x.url} answered a record ({described(x)}); the page: "
-                       f"ID は{r.min_id}以上", x)
+                f.fail("MIN-ID-NEVER-ONE", r.name, _("GET {url} answered a record ({answer}); the page: {quote}").format(
+                    url=x.url, answer=described(x), quote=f"ID は{r.min_id}以上"), x)
         return
     f.observe("ENVELOPE-GET-SINGLE", r.name)
     if not present:
@@ -211,33 +227,39 @@ def _get_item(spec: Spec, f: Findings, x: Recorded, route: Route, present: bool 
     if not x.ok:
         if present:
             listed = key_of(route.key)
-            f.defer("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {described(x)} although the last "
-                    "listing shows that record, instead of a one-record array", lambda rows: listed in rows, x,
-                    otherwise=f"GET {x.url} answered {described(x)}; for a valid key without a record the page's "
-                    "answer is 200 []", otherwise_check="ENVELOPE-GET-ABSENT")
+            f.defer("ENVELOPE-GET-SINGLE", r.name, _("GET {url} answered {answer} although the last listing shows that "
+                                                     "record, instead of a one-record array").format(
+                url=x.url, answer=described(x)), lambda rows: listed in rows, x,
+                otherwise=_("GET {url} answered {answer}; for a valid key without a record the page's answer is "
+                            "200 []").format(url=x.url, answer=described(x)), otherwise_check="ENVELOPE-GET-ABSENT")
         elif 400 <= (x.status or 0) < 500:
             # a valid key: with a record the answer is that record, without one it is [] — either way a refusal
             # breaks the page ("GETの戻り値は…配列…データが空の時は [ ]")
-            f.fail("ENVELOPE-GET-ABSENT", r.name, f"GET {x.url} answered {described(x)}; for a valid key without a "
-                   "record the page's answer is 200 []", x)
+            f.fail("ENVELOPE-GET-ABSENT", r.name, _("GET {url} answered {answer}; for a valid key without a record "
+                                                    "the page's answer is 200 []").format(url=x.url, answer=described(x)),
+                   x)
         return
     if not isinstance(body, list):
-        f.fail("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {described(x)}: not a JSON array (the page: "
-               "1レコードGET時のフォーマット is the array form)", x)
+        f.fail("ENVELOPE-GET-SINGLE", r.name, _("GET {url} answered {answer}: not a JSON array (the page: {quote} is the "
+                                              "array form)").format(url=x.url, answer=described(x),
+                                                                    quote="1レコードGET時のフォーマット"), x)
         return
     if len(body) > 1:
-        f.fail("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered {len(body)} records; at most one expected", x)
+        f.fail("ENVELOPE-GET-SINGLE", r.name, _("GET {url} answered {n} records; at most one expected").format(
+            url=x.url, n=len(body)), x)
     if not all(isinstance(row, dict) for row in body):
-        f.fail("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered an array holding a non-record", x)
+        f.fail("ENVELOPE-GET-SINGLE", r.name, _("GET {url} answered an array holding a non-record").format(url=x.url), x)
         return
     if present is False and body:
         absent = key_of(route.key)
-        f.defer("ENVELOPE-GET-SINGLE", r.name, f"GET {x.url} answered a record although the last listing shows "
-                "none under that key and nothing was written since", lambda rows: absent not in rows, x)
+        f.defer("ENVELOPE-GET-SINGLE", r.name, _("GET {url} answered a record although the last listing shows none under "
+                                                   "that key and nothing was written since").format(url=x.url),
+                lambda rows: absent not in rows, x)
     _records_check(spec, f, x, route, body)
     if body:
         f.observe("KEYS-GET-EXACT", r.name)
         got = [row.get(r.key) for row in body]
         wrong = [k for k in got if keyint(k) != key]
         if wrong:
-            f.fail("KEYS-GET-EXACT", r.name, f"GET {x.url} answered the record(s) with key {wrong}, not {key}", x)
+            f.fail("KEYS-GET-EXACT", r.name, _("GET {url} answered the record(s) with key {wrong}, not {key}").format(
+                url=x.url, wrong=wrong, key=key), x)

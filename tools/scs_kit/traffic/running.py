@@ -10,6 +10,7 @@ from typing import Self
 from urllib.parse import urlsplit
 
 from ..errors import KitError
+from ..i18n import _
 from ..net import listen
 from ..results import RunResults
 from ..spec import Spec
@@ -43,7 +44,7 @@ def upstream_parts(url: str) -> tuple[str, int, str, str]:
     """(host, port, origin, base path) of a normalised upstream URL."""
     parts = urlsplit(url)
     if parts.scheme != "http":
-        raise KitError(f"{url!r}: the proxy forwards plain http:// only")
+        raise KitError(_("{url}: the proxy forwards plain http:// only").format(url=repr(url)))
     host = parts.hostname or ""
     port = parts.port or 80
     return host, port, f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
@@ -54,7 +55,8 @@ def reachable(host: str, port: int, timeout: float = 5.0) -> None:
         with socket.create_connection((host, port), timeout=timeout):
             pass
     except OSError as exc:
-        raise KitError(f"cannot reach the upstream {host}:{port} ({exc.strerror or exc})") from None
+        raise KitError(_("cannot reach the upstream {address} ({reason})").format(address=f"{host}:{port}",
+                                                                                  reason=exc.strerror or exc)) from None
 
 
 class Proxy:
@@ -120,11 +122,11 @@ class Proxy:
         self.catch_up()
         problems = []
         if self.forwarder.unreachable:
-            problems.append(f"the upstream could not be reached for {self.forwarder.unreachable} client "
-                            "connection(s), answered 502 Bad Gateway: their traffic was not judged")
+            problems.append(_("the upstream could not be reached for {n} client connection(s), answered 502 Bad "
+                              "Gateway: their traffic was not judged").format(n=self.forwarder.unreachable))
         if self.unjudged:
-            problems.append(f"{len(self.unjudged)} exchange(s) could not be judged (internal error, please report "
-                            f"it: {self.unjudged[0]})")
+            problems.append(_("{n} exchange(s) could not be judged (internal error, please report it: "
+                              "{first})").format(n=len(self.unjudged), first=self.unjudged[0]))
         return self.judge.results(base_url=self.upstream, strict=strict,
                                   duration_s=time.monotonic() - self.started, replay=replay, problems=problems)
 

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from ..check.query_oracle import QueryParameters, expected
 from ..check.query_order import ordering_fields
 from ..check.reading import keyint
+from ..i18n import N_, _
 from ..spec import Resource, Spec
 from .compare import compare, text_kind
 from .findings import Findings
@@ -22,8 +23,8 @@ from .reading import by_key, key_of, max_key, one, records
 from .routes import Route
 from .rules import valid_record
 
-HIGHEST = ("; it is above every existing key, which keeps the page's promise (自動的に最大番号で新規登録), "
-           "but it is not exactly highest + 1")
+HIGHEST = N_("; it is above every existing key, which keeps the page's promise ({quote}), "
+             "but it is not exactly highest + 1")
 
 
 @dataclass
@@ -178,9 +179,10 @@ class Sequences:
         body_key = keyint(p.body.get(r.key))
         if not new:
             changed = [k for k in before if after.get(k) != before[k]]
-            what = f"; it changed the existing record {changed[0]}" if changed else ""
-            self.f.fail("KEYS-POST-MAX-PLUS-ONE", r.name, f"POST {r.collection} with body key {body_key} answered "
-                        f"result \"True\" but the next listing shows no new record{what}", p.x, read)
+            what = _("; it changed the existing record {key}").format(key=changed[0]) if changed else ""
+            self.f.fail("KEYS-POST-MAX-PLUS-ONE", r.name, _('POST {path} with body key {body_key} answered result '
+                                                            '"True" but the next listing shows no new record').format(
+                path=r.collection, body_key=body_key) + what, p.x, read)
             return
         if len(new) > 1:
             return  # more than one new record: another client wrote too, the key cannot be judged
@@ -195,21 +197,23 @@ class Sequences:
             self.f.observe(check, r.name)
         state.high = max(state.high, got)
         if got != want:
-            what = (f"POST {r.collection} with body key {body_key} registered key {key}; expected {want} "
-                    f"(highest existing key {max_key(r, list(before.values()))} + 1)")
+            what = _("POST {path} with body key {body_key} registered key {key}; expected {want} "
+                     "(highest existing key {highest} + 1)").format(path=r.collection, body_key=body_key, key=key,
+                                                                   want=want, highest=max_key(r, list(before.values())))
             if got > highest and got >= r.min_id and got != body_key:
-                self.f.warn(check, r.name, what + HIGHEST, p.x, read)
+                self.f.warn(check, r.name, what + _(HIGHEST).format(quote="自動的に最大番号で新規登録"), p.x, read)
             else:
                 self.f.fail(check, r.name, what, p.x, read)
         if r.min_id > 1:
             self.f.observe("MIN-ID-NEW-AT-LEAST-TWO", r.name)
             if got < r.min_id:
-                self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, f"POST {r.collection} registered ID {key}; the "
-                            f"page: ID は{r.min_id}以上", p.x, read)
+                self.f.fail("MIN-ID-NEW-AT-LEAST-TWO", r.name, _("POST {path} registered ID {key}; the page: {quote}").format(
+                    path=r.collection, key=key, quote=f"ID は{r.min_id}以上"), p.x, read)
         self.f.observe("ROUNDTRIP-POST", r.name)
         self._landed(r, p.body, after[key])
         result = compare(r, p.body, after[key])
-        self._roundtrip("ROUNDTRIP-POST", r, result, f"POST {r.collection} then the listing's record {key}", p, read)
+        self._roundtrip("ROUNDTRIP-POST", r, result, _("POST {path} then the listing's record {key}").format(
+            path=r.collection, key=key), p, read)
 
     def _put(self, p: Pending, rec: dict | None, read: Recorded, after: dict[str, dict] | None) -> None:
         r = p.route.resource
@@ -217,63 +221,68 @@ class Sequences:
         body_key = keyint(p.body.get(r.key))
         other = body_key is not None and str(body_key) != key and body_key >= r.min_id
         check = "KEYS-PUT-URI-WINS" if other else "ROUNDTRIP-PUT"
-        how = f"PUT {p.x.url} answered result \"True\", then {read.method} {read.url}"
+        how = _('PUT {url} answered result "True", then {method} {read}').format(url=p.x.url, method=read.method,
+                                                                              read=read.url)
         self.f.observe("ROUNDTRIP-PUT", r.name)
         if other:
             self.f.observe("KEYS-PUT-URI-WINS", r.name)
         if rec is None:
             if p.before_rec is not None:
-                self.f.fail(check, r.name, f"{how} shows no record {key} any more", p.x, read)
+                self.f.fail(check, r.name, _("{how} shows no record {key} any more").format(how=how, key=key), p.x, read)
             else:  # a success answer for a key without a record, and still no record: the answer is untrue
-                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key}: the success answer "
-                            "had no effect", p.x, read)
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows no record {key}: the success answer "
+                                                             "had no effect").format(how=how, key=key), p.x, read)
             return
         self._landed(r, p.body, rec)
         result = compare(r, p.body, rec, p.before_rec, known_before=p.known_before)
         if result.changed_nothing and (p.known_before or other):
-            target = f" (the body names key {body_key}: the URI key must win)" if other else ""
-            self.f.fail(check, r.name, f"{how}: the update changed none of the fields sent{target}; "
-                        + "; ".join((result.fails + result.text_fails + result.warns)[:2]), p.x, read)
+            target = _(" (the body names key {key}: the URI key must win)").format(key=body_key) if other else ""
+            self.f.fail(check, r.name, _("{how}: the update changed none of the fields sent{target}; ").format(
+                how=how, target=target) + "; ".join((result.fails + result.text_fails + result.warns)[:2]), p.x, read)
             return
         self._roundtrip("ROUNDTRIP-PUT", r, result, how, p, read)
         if other and after is not None and p.before_rows is not None:
             b = str(body_key)
             if b in p.before_rows and after.get(b) != p.before_rows[b]:
-                self.f.fail("KEYS-PUT-URI-WINS", r.name, f"{how}: the record {b} the body names changed too",
+                self.f.fail("KEYS-PUT-URI-WINS", r.name, _("{how}: the record {key} the body names changed too").format(how=how, key=b),
                             p.x, read)
 
     def _refused(self, q: Pending, rec: dict | None, read: Recorded, after: dict[str, dict] | None) -> None:
         """A write refused (4xx or "False") and the next read of what it named: nothing may have changed."""
         r = q.route.resource
-        how = f"{q.x.method} {q.x.url} was refused ({q.x.status}), then {read.method} {read.url}"
+        how = _("{method} {url} was refused ({status}), then {read_method} {read_url}").format(
+            method=q.x.method, url=q.x.url, status=q.x.status, read_method=read.method, read_url=read.url)
         self.f.observe("ROBUSTNESS-TRUTHFUL", r.name)
         if q.x.method == "POST":
             if after is None or q.before_rows is None:
                 return
             new = [k for k in after if k not in q.before_rows]
             if new:
-                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows the new record(s) {new}: the refused write "
-                            "registered a record", q.x, read)
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows the new record(s) {new}: the refused write "
+                                                             "registered a record").format(how=how, new=new), q.x, read)
             return
         key = key_of(q.route.key)
         before = q.before_rec
         if before is None:
             if rec is not None and (q.known_before or q.before_rows is not None):
-                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows a record {key} that was not there before: "
-                            "the refused write created it", q.x, read)
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows a record {key} that was not there before: "
+                                                             "the refused write created it").format(how=how, key=key),
+                            q.x, read)
             return
         if q.x.method == "DELETE":
             if rec is None:
-                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key} any more: the refused "
-                            "DELETE deleted it", q.x, read)
+                self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows no record {key} any more: the refused "
+                                                             "DELETE deleted it").format(how=how, key=key), q.x, read)
             return
         if rec is None:
-            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows no record {key} any more", q.x, read)
+            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows no record {key} any more").format(how=how, key=key),
+                        q.x, read)
             return
         changed = [n for n in q.body if n != r.key and n not in r.secret_fields and rec.get(n) != before.get(n)]
         if changed:
-            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, f"{how} shows the field(s) {changed} changed: the refused "
-                        "write changed the record", q.x, read)
+            self.f.fail("ROBUSTNESS-TRUTHFUL", r.name, _("{how} shows the field(s) {changed} changed: the refused "
+                                                         "write changed the record").format(how=how, changed=changed),
+                        q.x, read)
 
     def _roundtrip(self, check: str, r: Resource, result, how: str, p: Pending, read: Recorded) -> None:
         if any(text_kind(v) for v in p.body.values()):
@@ -289,13 +298,14 @@ class Sequences:
         r = p.route.resource
         key = key_of(p.route.key)
         self.f.observe("KEYS-DELETE-EXACT", r.name)
-        how = f"DELETE {p.x.url} answered result \"True\", then {read.method} {read.url}"
+        how = _('DELETE {url} answered result "True", then {method} {read}').format(url=p.x.url, method=read.method,
+                                                                                 read=read.url)
         if still_there:
-            self.f.fail("KEYS-DELETE-EXACT", r.name, f"{how} still shows record {key}", p.x, read)
+            self.f.fail("KEYS-DELETE-EXACT", r.name, _("{how} still shows record {key}").format(how=how, key=key), p.x, read)
         if after is not None and p.before_rows is not None:
             gone = [k for k in p.before_rows if k not in after and k != key]
             if gone:
-                self.f.fail("KEYS-DELETE-EXACT", r.name, f"{how}: the records {gone} are gone too", p.x, read)
+                self.f.fail("KEYS-DELETE-EXACT", r.name, _("{how}: the records {gone} are gone too").format(how=how, gone=gone), p.x, read)
 
     def _query_answer(self, s: State, x: Recorded, route: Route) -> None:
         r = route.resource
@@ -322,21 +332,24 @@ class Sequences:
         if got != want and not spelled:
             self._wrong.add(canonical)
         if got is None:
-            self.f.fail(check, r.name, f"GET {x.url} answered {x.text[:200]!r}, not a JSON array of records", *cites)
+            self.f.fail(check, r.name, _("GET {url} answered {text}, not a JSON array of records").format(
+                url=x.url, text=repr(x.text[:200])), *cites)
             return
         if got == want:
             return
         got_ids, want_ids = [g.get(r.key) for g in got], [w.get(r.key) for w in want]
         if percent:  # FROM joined by %26 (the page writes &): a SHOULD
-            self.f.warn(check, r.name, f"GET {x.url} (FROM joined by %26) answered records {got_ids}; read as & "
-                        f"the last full listing gives {want_ids}", *cites)
+            self.f.warn(check, r.name, _("GET {url} (FROM joined by %26) answered records {got}; read as & "
+                                          "the last full listing gives {want}").format(url=x.url, got=got_ids,
+                                                                                       want=want_ids), *cites)
             return
         if self._other_order(r, s.rows_list, got, top, desc, kid, tels):
             fields = ", ".join(sorted(self._order[r.name]))
             self.f.observe("QUERY-MATCHES-MODEL", r.name)
-            self.f.warn("QUERY-MATCHES-MODEL", r.name, f"GET {x.url} answered the records the filters and TOP select, ordered by "
-                        f"{fields} rather than by the key {r.key} (the page says 降順/昇順 without naming the field)",
-                        *cites)
+            self.f.warn("QUERY-MATCHES-MODEL", r.name, _("GET {url} answered the records the filters and TOP select, "
+                                                             "ordered by {fields} rather than by the key {key} (the page "
+                                                             "says 降順/昇順 without naming the field)").format(
+                            url=x.url, fields=fields, key=r.key), *cites)
             return
         used = s.rows
 
@@ -344,11 +357,13 @@ class Sequences:
             return rows == used or got != expected(r, list(rows.values()), top, desc, kid, tels)
 
         if [key_of(k) for k in got_ids] != [key_of(k) for k in want_ids]:
-            self.f.defer(check, r.name, f"GET {x.url} answered records {got_ids}; the last full listing (nothing "
-                         f"written since) gives {want_ids}", still, *cites)
+            self.f.defer(check, r.name, _("GET {url} answered records {got}; the last full listing (nothing written "
+                                          "since) gives {want}").format(url=x.url, got=got_ids, want=want_ids),
+                         still, *cites)
         else:
-            self.f.defer(check, r.name, f"GET {x.url} answered the expected records {got_ids} but with other "
-                         "field values than the last full listing", still, *cites)
+            self.f.defer(check, r.name, _("GET {url} answered the expected records {got} but with other field values "
+                                          "than the last full listing").format(url=x.url, got=got_ids),
+                         still, *cites)
 
     def _other_order(self, r: Resource, rows: list[dict], got: list[dict], top: int, desc: str, kid: int,
                      tels: list[str] | None) -> bool:
@@ -394,20 +409,21 @@ class Sequences:
     def finish(self) -> None:
         """The end of the traffic: judge what needed all of it."""
         forms: dict[str, set[str]] = {}  # resource → every body key accepted, whatever the body
-        for (name, _, _), accepted in self._accepted.items():
-            forms.setdefault(name, set()).update(f for f, _ in accepted)
+        for (name, _method, _fields), accepted in self._accepted.items():
+            forms.setdefault(name, set()).update(f for f, _x in accepted)
         for shape, form, value, x in self._key_refusals:
             others = [(f, a) for f, a in self._accepted.get(shape, []) if f != form]
             if not others or form in forms.get(shape[0], set()):
                 continue  # that key was accepted elsewhere: the refusal is about something else in the body
             name, method = shape[0], shape[1]
-            what = (f"{method} {x.url} with the body key {form} was refused ({x.status} {x.text.strip()[:120]}), "
-                    f"while the same body with the key {others[0][0]} was accepted")
+            what = _("{method} {url} with the body key {form} was refused ({status} {text}), while the same body "
+                     "with the key {other} was accepted").format(method=method, url=x.url, form=form, status=x.status,
+                                                                 text=x.text.strip()[:120], other=others[0][0])
             if isinstance(value, str):
-                self.f.fail("KEYS-BODY-KEY", name, what + "; the page: どのような数値をセットしても…", x, others[0][1])
+                self.f.fail("KEYS-BODY-KEY", name, what + _("; the page: どのような数値をセットしても…"), x, others[0][1])
             else:
-                self.f.warn("KEYS-BODY-KEY", name, what + "; the page's examples write keys as strings, but it asks "
-                            'clients to "set 0"', x, others[0][1])
+                self.f.warn("KEYS-BODY-KEY", name, what + _("; the page's examples write keys as strings, but it asks "
+                                                            'clients to "set 0"'), x, others[0][1])
         self._key_refusals = []
 
     # ---------- CONCURRENCY ----------
@@ -425,9 +441,10 @@ class Sequences:
             self.f.observe("CONCURRENCY-POST", r.name)
             new = [k for k in after if k not in base]
             if len(new) < len(batch):
-                self.f.fail("CONCURRENCY-POST", r.name, f"{len(batch)} POSTs to {r.collection} ({len(overlapping)} "
-                            f"of them overlapping in time) all answered result \"True\", but the next listing "
-                            f"shows {len(new)} new record(s)", *cites, read)
+                self.f.fail("CONCURRENCY-POST", r.name, _("{n} POSTs to {collection} ({overlapping} of them overlapping "
+                                                          "in time) all answered result \"True\", but the next listing "
+                                                          "shows {new} new record(s)").format(
+                    n=len(batch), collection=r.collection, overlapping=len(overlapping), new=len(new)), *cites, read)
         elif method == "PUT":
             for key in {key_of(p.route.key) for p in batch}:
                 self._concurrent_put(batch, base, key, after.get(key), read)
@@ -458,10 +475,12 @@ class Sequences:
         lost = [n for n in witness if rec.get(n) in [b.get(n) for b in earlier]]
         if lost:
             n = lost[0]
-            self.f.fail("CONCURRENCY-PUT", r.name, f"PUTs on distinct records of {r.name}, overlapping in time, all "
-                        f"answered result \"True\", but {read.method} {read.url} shows {n} "
-                        f"{str(rec.get(n))[:60]!r}, not the last update sent ({str(last[n])[:60]!r}): an update was "
-                        "lost", mine[-1].x, read)
+            self.f.fail("CONCURRENCY-PUT", r.name, _("PUTs on distinct records of {resource}, overlapping in time, "
+                                                     "all answered result \"True\", but {method} {url} shows {field} "
+                                                     "{value}, not the last update sent ({sent}): an update was "
+                                                     "lost").format(
+                resource=r.name, method=read.method, url=read.url, field=n, value=repr(str(rec.get(n))[:60]),
+                sent=repr(str(last[n])[:60])), mine[-1].x, read)
 
 
 def _span(x: Recorded) -> tuple[float, float]:

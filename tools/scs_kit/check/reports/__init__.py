@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...errors import KitError
 from ...files import write_text_atomic
+from ...i18n import _
 from ...results import RunResults
 from ...shell import curl as curl_command
 from ...spec import Spec
@@ -27,10 +28,11 @@ def write_reports(results: RunResults, report_dir: Path, spec: Spec, formats: It
     formats = tuple(formats) if formats is not None else FORMATS
     unknown = [f for f in formats if f not in FILENAMES]
     if unknown:
-        raise KitError(f"unknown report format {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+        raise KitError(_("unknown report format {names} (choose from {choices})").format(
+            names=", ".join(unknown), choices=", ".join(FORMATS)))
     report_dir = Path(report_dir)
     if report_dir.exists() and not report_dir.is_dir():
-        raise KitError(f"{report_dir}: not a directory")
+        raise KitError(_("{path}: not a directory").format(path=report_dir))
     safe = redact_results(results, spec.secret_fields)
     paths: dict[str, Path] = {}
     if "json" in formats:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import socket
 import xml.etree.ElementTree as ET
 
+from ...i18n import _
 from ...results import CheckResult, RunResults
+from .. import labels
 from .view import _families, exchange_view, printable, run_replay_command
 
 MAX_MESSAGE = 500  # the message= attribute is a one-line summary; the full text is the element body
@@ -21,22 +23,28 @@ def _case_name(check: CheckResult) -> str:
 
 
 def _detail(check: CheckResult, results: RunResults) -> str:
-    lines = [f"{check.level} {check.id}" + (f" [{check.resource}]" if check.resource else "") + f": {check.title}"]
+    title = _(check.title) if check.title else ""
+    lines = [f"{check.level} {check.id}" + (f" [{check.resource}]" if check.resource else "") + f": {title}"]
     if check.source:
-        lines.append(f"Vendor sentence ({check.rule or 'rule'}): {check.source}")
+        lines.append(_("Vendor sentence ({rule}): {quote}").format(rule=check.rule or _("rule"), quote=check.source))
     if check.message:
         lines += ["", check.message]
     for ex in map(exchange_view, range(1, len(check.evidence) + 1), check.evidence):
         lines += ["", f"#{ex.number} {ex.request_line} -> {ex.status_line}"]
         if ex.request_body:
-            lines.append(f"request body: {ex.request_body.text}")
+            lines.append(_("request body: {body}").format(body=ex.request_body.text))
         if ex.response_body:
-            lines.append(f"response body: {ex.response_body.text}" + (f"\n{ex.response_body.truncated_note}" if ex.response_body.truncated_note else ""))
-        lines.append(f"reproduce: {ex.curl}")
-    lines += ["", f"replay: {check.replay or run_replay_command(results, only=check.family)}"]
+            lines.append(_("response body: {body}").format(body=ex.response_body.text)
+                         + (f"\n{ex.response_body.truncated_note}" if ex.response_body.truncated_note else ""))
+        lines.append(_("reproduce: {command}").format(command=ex.curl))
+    lines += ["", _("replay: {command}").format(command=check.replay or run_replay_command(results, only=check.family))]
     if check.seed is not None:
-        lines.append(f"seed: {check.seed}")
+        lines.append(_("seed: {seed}").format(seed=check.seed))
     return "\n".join(lines)
+
+
+def _title(check: CheckResult) -> str:
+    return _(check.title) if check.title else ""
 
 
 def _first_line(text: str) -> str:
@@ -85,20 +93,21 @@ def render_junit(results: RunResults) -> str:
             if check.status in ("fail", "error"):
                 tag = "failure" if check.status == "fail" else "error"
                 kind = check.level if check.status == "fail" else "error"
-                element = ET.SubElement(case, tag, {"message": _clean(_first_line(check.message or check.title)), "type": kind})
+                element = ET.SubElement(case, tag, {"message": _clean(_first_line(check.message or _title(check))), "type": kind})
                 element.text = _clean(_detail(check, results))
             elif check.status == "skip":
-                ET.SubElement(case, "skipped", {"message": _clean(_first_line(check.message or "not applicable"))})
+                ET.SubElement(case, "skipped", {"message": _clean(_first_line(check.message or _("not applicable")))})
             elif check.status == "known":
                 case_props = ET.SubElement(case, "properties")
-                ET.SubElement(case_props, "property", {"name": "known", "value": _clean(_first_line(check.message or check.title))})
+                ET.SubElement(case_props, "property", {"name": "known", "value": _clean(_first_line(check.message or _title(check)))})
                 out = ET.SubElement(case, "system-out")
-                out.text = _clean(f"KNOWN DEVIATION ({check.known_status or 'fail'}, accepted by the baseline; "
-                                  f"fingerprint {check.fingerprint})\n" + _detail(check, results))
+                out.text = _clean(_("KNOWN DEVIATION ({status}, accepted by the baseline; fingerprint {fingerprint})").format(
+                    status=labels.status(check.known_status or "fail"), fingerprint=check.fingerprint)
+                    + "\n" + _detail(check, results))
             elif check.status == "warn":
                 case_props = ET.SubElement(case, "properties")
-                ET.SubElement(case_props, "property", {"name": "warning", "value": _clean(_first_line(check.message or check.title))})
+                ET.SubElement(case_props, "property", {"name": "warning", "value": _clean(_first_line(check.message or _title(check)))})
                 out = ET.SubElement(case, "system-out")
-                out.text = _clean("WARNING (passes; exit 1 only with --strict)\n" + _detail(check, results))
+                out.text = _clean(_("WARNING (passes; exit 1 only with --strict)") + "\n" + _detail(check, results))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

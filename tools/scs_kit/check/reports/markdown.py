@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ...i18n import _
+from .. import labels
 from .view import SYMBOLS, Body, ReportView, printable
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|#<>!])")
@@ -33,7 +35,7 @@ def fence(text: str, lang: str = "") -> list[str]:
 def _body(label: str, body: Body | None) -> list[str]:
     if body is None:
         return []
-    out = [f"{label}:", "", *fence(body.text, "json" if body.is_json else "text")]
+    out = [_("{label}:").format(label=label), "", *fence(body.text, "json" if body.is_json else "text")]
     if body.truncated_note:
         out.append(f"_{inline(body.truncated_note)}_")
     return out + [""]
@@ -45,26 +47,27 @@ def _headers(headers: list[tuple[str, str]]) -> str:
 
 def render_markdown(view: ReportView) -> str:
     r = view.results
-    counts = ", ".join(f"{n} {s}" for s, n in view.summary.items())
+    counts = _(", ").join(_("{n} {status}").format(n=n, status=labels.status(s)) for s, n in view.summary.items())
     out = [
-        "# Conformance report: 光CTIスマートコネクトサービス RESTful API",
+        "# " + _("Conformance report: {service} RESTful API").format(service="光CTIスマートコネクトサービス"),
         "",
-        f"**Verdict: {view.verdict}** — {counts}",
+        "**" + _("Verdict: {verdict}").format(verdict=view.verdict) + f"** — {counts}",
         "",
         "| | |",
         "|---|---|",
         *(f"| {inline(k)} | {inline(v)} |" for k, v in view.header),
         "",
-        f"Replay the whole run: {code(view.run_replay)}",
+        _("Replay the whole run: {command}").format(command=code(view.run_replay)),
         "",
         f"PowerShell: {code(view.run_replay_powershell)}",
         "",
-        "## Matrix",
+        "## " + _("Matrix"),
         "",
-        "Legend: " + " · ".join(f"{SYMBOLS[s]} {s}" for s in view.summary) + " · · not applicable"
-        + (" · ⇄ judged from recorded traffic (not observed is never a pass)" if view.results.target == "traffic" else ""),
+        _("Legend: ") + " · ".join(f"{SYMBOLS[s]} {labels.status(s)}" for s in view.summary) + " · · " + _("not applicable")
+        + (" · ⇄ " + _("judged from recorded traffic (not observed is never a pass)")
+           if view.results.target == "traffic" else ""),
         "",
-        "| Resource | " + " | ".join(inline(f) for f in view.families) + " |",
+        "| " + _("Resource") + " | " + " | ".join(inline(f) for f in view.families) + " |",
         "|---|" + "---|" * len(view.families),
     ]
     for row in view.rows:
@@ -85,49 +88,55 @@ def render_markdown(view: ReportView) -> str:
                 "",
                 f"### {SYMBOLS[status]} {inline(c.id)} · {inline(f.resource_label)}",
                 "",
-                f"**{inline(c.title)}** ({inline(c.level)}, family {inline(c.family)}"
-                + (f", rule {code(c.rule)}" if c.rule else "") + ")",
+                "**" + inline(view.title_of(c)) + "** ("
+                + _("{level}, family {family}").format(level=inline(c.level), family=inline(c.family))
+                + (_(", rule {rule}").format(rule=code(c.rule)) if c.rule else "") + ")",
                 "",
             ]
             if c.source:
-                out += [f"> Vendor document: {inline(c.source)}", ""]
+                out += ["> " + _("Vendor document: {quote}").format(quote=inline(c.source)), ""]
             if c.message:
-                out += ["Finding:", "", *fence(printable(c.message)), ""]
+                out += [_("Finding:"), "", *fence(printable(c.message)), ""]
             for ex in f.exchanges:
-                out += [f"**Exchange {ex.number}:** {code(ex.request_line)} → {inline(ex.status_line)}", ""]
+                out += ["**" + _("Exchange {n}:").format(n=ex.number)
+                        + f"** {code(ex.request_line)} → {inline(ex.status_line)}", ""]
                 if ex.request_headers:
-                    out += ["Request headers:", "", *fence(_headers(ex.request_headers), "http"), ""]
-                out += _body("Request body", ex.request_body)
+                    out += [_("Request headers:"), "", *fence(_headers(ex.request_headers), "http"), ""]
+                out += _body(_("Request body"), ex.request_body)
                 if ex.response_headers:
-                    out += ["Response headers:", "", *fence(_headers(ex.response_headers), "http"), ""]
-                out += _body("Response body", ex.response_body)
-                out += ["Reproduce:", "", *fence(ex.curl, "sh"), ""]
+                    out += [_("Response headers:"), "", *fence(_headers(ex.response_headers), "http"), ""]
+                out += _body(_("Response body"), ex.response_body)
+                out += [_("Reproduce:"), "", *fence(ex.curl, "sh"), ""]
                 if ex.powershell:
                     out += ["PowerShell:", "", *fence(ex.powershell, "powershell"), ""]
             if f.more_exchanges:
-                out += [f"_{f.more_exchanges} more exchanges in results.json._", ""]
-            out += ["Replay:" + (f" (seed {c.seed})" if c.seed is not None else ""), "", *fence(f.replay, "sh"), ""]
+                out += ["_" + _("{n} more exchanges in results.json.").format(n=f.more_exchanges) + "_", ""]
+            out += [_("Replay:") + (_(" (seed {seed})").format(seed=c.seed) if c.seed is not None else ""), "",
+                    *fence(f.replay, "sh"), ""]
             out += ["PowerShell:", "", *fence(f.replay_powershell, "powershell"), ""]
 
     if view.skipped:
-        out += [f"## Skipped checks ({len(view.skipped)})", "", "| Check | Resource | Why |", "|---|---|---|"]
+        out += ["## " + _("Skipped checks ({n})").format(n=len(view.skipped)), "",
+                "| " + " | ".join((_("Check"), _("Resource"), _("Why"))) + " |", "|---|---|---|"]
         for anchor, c, label in view.skipped:
             out.append(f'| <a id="{anchor}"></a>{inline(c.id)} | {inline(label)} | {inline(c.message)} |')
         out.append("")
 
-    out += ["## Records the kit created", ""]
+    out += ["## " + _("Records the kit created"), ""]
     if r.created_records:
-        out += ["| Resource | Key | Deleted | Note |", "|---|---|---|---|"]
-        out += [f"| {inline(c.resource)} | {inline(c.key)} | {'yes' if c.deleted else '**no**'} | {inline(c.note)} |" for c in r.created_records]
+        out += ["| " + " | ".join((_("Resource"), _("Key"), _("Deleted"), _("Note"))) + " |", "|---|---|---|---|"]
+        out += [f"| {inline(c.resource)} | {inline(c.key)} | {_('yes') if c.deleted else '**' + _('no') + '**'} | "
+                f"{inline(c.note)} |" for c in r.created_records]
     else:
-        out.append("None.")
-    out += ["", "## Answer times", ""]
+        out.append(_("None."))
+    out += ["", "## " + _("Answer times"), ""]
     if r.latency:
-        out += ["| Operation | Answers | p50 (s) | p95 (s) | max (s) |", "|---|---|---|---|---|"]
+        out += ["| " + " | ".join((_("Operation"), _("Answers"), _("p50 (s)"), _("p95 (s)"), _("max (s)"))) + " |",
+                "|---|---|---|---|---|"]
         out += [f"| {inline(op)} | {t['n']:g} | {t['p50']:.3f} | {t['p95']:.3f} | {t['max']:.3f} |"
                 for op, t in r.latency.items()]
     else:
-        out.append("None recorded.")
-    out += ["", "## Run warnings", ""]
-    out += [f"- {inline(w)}" for w in r.warnings] or ["None."]
+        out.append(_("None recorded."))
+    out += ["", "## " + _("Run warnings"), ""]
+    out += [f"- {inline(w)}" for w in r.warnings] or [_("None.")]
     return "\n".join(out) + "\n"

@@ -10,19 +10,21 @@ import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from ...i18n import N_, _
 from ...results import FAMILIES, SEVERITY, STATUSES, CheckResult, Exchange, RunResults
 from ...shell import curl as curl_command
 from ...shell import invoke_webrequest, posix_to_powershell, replay
 from ...spec import Spec
+from .. import labels
 
 MAX_BODY_CHARS = 6000  # per body shown; the full body stays in results.json
 MAX_BODY_LINES = 80
 MAX_EXCHANGES = 12  # per finding
 
 SYMBOLS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–", "error": "⚠", "known": "≈", None: "·"}
-LABELS = {"pass": "pass", "fail": "fail", "warn": "warn", "skip": "skip", "error": "error", "known": "known", None: "n/a"}
+LABELS: dict[str | None, str] = {**{k: v for k, v in labels.STATUS_LABELS.items()}, None: N_("n/a")}
 FINDING_STATUSES = ("fail", "error", "warn", "known")  # listed in full, in this order
-SECTION_TITLES = {"fail": "Failures", "error": "Errors", "warn": "Warnings", "known": "Known deviations (baseline)"}
+SECTION_TITLES = {s: labels.PLURAL_LABELS[s] for s in FINDING_STATUSES}
 TRAFFIC_MARK = "⇄"  # on matrix cells judged from recorded traffic
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -55,15 +57,16 @@ def format_body(raw: str | None) -> Body | None:
             shown = shown.rsplit("\n", 1)[0]  # end on a whole line
     note = ""
     if len(shown) < len(full):
-        note = (f"… truncated: {shown.count(chr(10)) + 1:,} of {full.count(chr(10)) + 1:,} lines, "
-                f"{len(shown):,} of {len(full):,} characters shown; the full body is in results.json")
+        note = _("… truncated: {lines:,} of {all_lines:,} lines, {chars:,} of {all_chars:,} characters shown; "
+                 "the full body is in results.json").format(lines=shown.count("\n") + 1, all_lines=full.count("\n") + 1,
+                                                            chars=len(shown), all_chars=len(full))
     text = shown
     return Body(text, is_json, note)
 
 
 def status_line(status: int | None) -> str:
     if status is None:
-        return "no response"
+        return _("no response")
     try:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
@@ -139,15 +142,15 @@ class Cell:
     @property
     def label(self) -> str:
         if self.traffic and self.status == "skip":
-            return "not observed"
-        return LABELS[self.status] + (f" {TRAFFIC_MARK}" if self.traffic and self.status else "")
+            return _("not observed")
+        return _(LABELS[self.status]) + (f" {TRAFFIC_MARK}" if self.traffic and self.status else "")
 
     @property
     def tooltip(self) -> str:
         if not self.counts:
-            return f"{self.family}: no check applies or ran"
-        judged = " (judged from recorded traffic; skip = not observed)" if self.traffic else ""
-        return f"{self.family}: " + ", ".join(f"{n} {s}" for s, n in self.counts.items()) + judged
+            return _("{family}: no check applies or ran").format(family=self.family)
+        judged = _(" (judged from recorded traffic; skip = not observed)") if self.traffic else ""
+        return f"{self.family}: " + labels.counts(self.counts) + judged
 
 
 @dataclass
@@ -174,6 +177,19 @@ class ReportView:
     def run_replay_powershell(self) -> str:
         return posix_to_powershell(self.run_replay)
 
+    @staticmethod
+    def title_of(check: CheckResult) -> str:
+        """The check's title in the report's language (results files keep the catalogue's English)."""
+        return _(check.title) if check.title else ""
+
+    @staticmethod
+    def status_label(status: str | None) -> str:
+        return _(LABELS[status]) if status in LABELS else str(status)
+
+    @staticmethod
+    def section_title(status: str) -> str:
+        return _(SECTION_TITLES[status])
+
 
 def run_replay_command(results: RunResults, only: str | None = None) -> str:
     """`scs-kit check` with everything that makes the run repeatable (no URL for the bundled server)."""
@@ -185,9 +201,9 @@ def run_replay_command(results: RunResults, only: str | None = None) -> str:
 
 def format_duration(seconds: float) -> str:
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return _("{seconds} s").format(seconds=f"{seconds:.1f}")
     minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {secs:02d} s"
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=f"{secs:02d}")
 
 
 def _families(results: RunResults) -> list[str]:
@@ -215,9 +231,9 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
 
     def label(resource: str | None) -> str:
         if resource is None:
-            return "all resources"
+            return _("all resources")
         res = titles.get(resource)
-        return f"{resource} ({res.title})" if res else resource
+        return _("{name} ({title})").format(name=resource, title=res.title) if res else resource
 
     checks = sorted(results.checks, key=order)
     sections: list[tuple[str, str, list[FindingView]]] = []
@@ -243,7 +259,7 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
                 )
             )
         if findings:
-            sections.append((status, SECTION_TITLES[status], findings))
+            sections.append((status, _(SECTION_TITLES[status]), findings))
     skipped = []
     for i, check in enumerate((c for c in checks if c.status == "skip"), 1):
         anchor_of[id(check)] = f"s{i}"
@@ -263,23 +279,25 @@ def build_view(results: RunResults, spec: Spec) -> ReportView:
         rows.append(Row(resource, res.title if res else "", res.title_en if res else "", cells))
 
     summary = {s: n for s, n in results.summary().items() if s in results.shown_statuses()}
+    verdict = labels.status(results.outcome).upper()
     header = [
-        ("Target", results.base_url + (" (bundled reference server)" if results.target == "reference" else "")),
-        ("Verdict", f"{results.outcome.upper()} (exit code {results.exit_code})"),
-        ("Kit version", f"scs-kit {results.kit_version}"),
-        ("OpenAPI document", f"{results.spec_path} · sha256 {results.spec_sha256[:16]}"),
-        ("Profile / mode", f"{results.profile} / {results.mode}" + (" / strict" if results.strict else "")),
-        ("Seed", str(results.seed)),
-        ("Started", results.started_at),
-        ("Duration", format_duration(results.duration_s)),
-        ("Requests sent", f"{results.requests_sent:,}"),
+        (_("Target"), results.base_url + (_(" (bundled reference server)") if results.target == "reference" else "")),
+        (_("Verdict"), _("{verdict} (exit code {code})").format(verdict=verdict, code=results.exit_code)),
+        (_("Kit version"), f"scs-kit {results.kit_version}"),
+        (_("OpenAPI document"), f"{results.spec_path} · sha256 {results.spec_sha256[:16]}"),
+        (_("Profile / mode"), f"{results.profile} / {results.mode}" + (" / strict" if results.strict else "")),
+        (_("Seed"), str(results.seed)),
+        (_("Started"), results.started_at),
+        (_("Duration"), format_duration(results.duration_s)),
+        (_("Requests sent"), f"{results.requests_sent:,}"),
     ]
     if results.target == "traffic":
-        header[0] = ("Target", f"{results.base_url} (judged from recorded traffic, {TRAFFIC_MARK} in the matrix)")
-        header[-1] = ("Exchanges judged", f"{results.requests_sent:,}")
+        header[0] = (_("Target"), _("{url} (judged from recorded traffic, {mark} in the matrix)").format(
+            url=results.base_url, mark=TRAFFIC_MARK))
+        header[-1] = (_("Exchanges judged"), f"{results.requests_sent:,}")
     return ReportView(
         results=results,
-        verdict=results.outcome.upper(),
+        verdict=verdict,
         summary=summary,
         families=families,
         rows=rows,
